@@ -1,10 +1,13 @@
 """Write loaded entities the way ftrack's server does.
 
-Within one response an entity is written in full once, at its first
-position in document order; every later occurrence is a bare reference
-(``{"__entity_type__": ..., <primary key>}``), as in the captured server
-responses. Because the loader merges everything loaded for an entity into
-one dict, the full copy holds what all positions asked for.
+Within one response an entity is written in full once; every other
+occurrence is a bare reference (``{"__entity_type__": ..., <primary
+key>}``), as in the captured server responses. Result rows are written in
+full where they stand and nested entities in full at their first position
+in document order: the Python client merges nested collections lazily, so
+a result row reduced to a reference would lose its data there. Because the
+loader merges everything loaded for an entity into one dict, the full copy
+holds what all positions asked for.
 """
 
 __all__ = ['Normaliser', 'normalise']
@@ -17,6 +20,7 @@ class Normaliser:
         self.registry = registry
         self._keys = {}
         self._seen = set()
+        self._reserved = set()
 
     def _primary_key(self, entity_type):
         keys = self._keys.get(entity_type)
@@ -26,12 +30,18 @@ class Normaliser:
             self._keys[entity_type] = keys
         return keys
 
-    def entity(self, entity):
-        """Return the encoded form of one entity dict."""
+    def _identity(self, entity):
         entity_type = entity['__entity_type__']
         keys = self._primary_key(entity_type)
-        identity = (entity_type,) + tuple(entity.get(key) for key in keys)
-        if identity in self._seen:
+        return (entity_type,) + tuple(entity.get(key) for key in keys), keys
+
+    def entity(self, entity, root=False):
+        """Return the encoded form of one entity dict."""
+        identity, keys = self._identity(entity)
+        if root:
+            self._reserved.discard(identity)
+        entity_type = identity[0]
+        if identity in self._seen or identity in self._reserved:
             reference = {'__entity_type__': entity_type}
             for key in keys:
                 reference[key] = entity.get(key)
@@ -53,7 +63,10 @@ class Normaliser:
         return encoded
 
     def entities(self, entities):
-        return [self.entity(entity) for entity in entities]
+        """Encode result rows; each is written in full at its own
+        position."""
+        self._reserved.update(self._identity(entity)[0] for entity in entities)
+        return [self.entity(entity, root=True) for entity in entities]
 
 
 def normalise(registry, entities):

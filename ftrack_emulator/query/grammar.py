@@ -43,6 +43,12 @@ _SPECIAL_WORDS = {'true': True, 'false': False, 'none': None, 'null': None}
 _ESCAPE = re.compile(r'\\(.)', re.DOTALL)
 
 
+def _comma_list(element):
+    """One or more *element* separated by commas (``DelimitedList`` only
+    exists from pyparsing 3.1)."""
+    return element + pp.ZeroOrMore(pp.Suppress(',') + element)
+
+
 def _keyword(word):
     return pp.CaselessKeyword(word)
 
@@ -187,7 +193,6 @@ def _query(source, location, tokens):
 def _build_grammar():
     lpar = pp.Suppress('(').set_name('"("')
     rpar = pp.Suppress(')').set_name('")"')
-    comma = pp.Suppress(',')
 
     reserved = pp.MatchFirst([_keyword(word) for word in _RESERVED])
     path = (~reserved + pp.Regex(
@@ -216,7 +221,7 @@ def _build_grammar():
 
     membership_tail = (
         (_keyword('not_in') | _keyword('in')) - lpar
-        + (subquery | pp.Optional(pp.delimited_list(value))) + rpar
+        + (subquery | pp.Optional(_comma_list(value))) + rpar
     )
     has_tail = _keyword('has') - lpar + criteria + rpar
     any_tail = _keyword('any') - lpar + pp.Optional(criteria) + rpar
@@ -249,7 +254,7 @@ def _build_grammar():
     projection = (aggregate | path).set_name('projection')
     select = (
         pp.Suppress(_keyword('select'))
-        - pp.delimited_list(projection).set_name('projection')
+        - _comma_list(projection).set_name('projection')
         - pp.Suppress(_keyword('from').set_name('"from"'))
     ).set_parse_action(lambda tokens: _Select(tuple(tokens)))
     where = (pp.Suppress(_keyword('where')) - criteria).set_parse_action(
@@ -266,11 +271,11 @@ def _build_grammar():
     )
     order_by = (
         pp.Suppress(_keyword('order') - _keyword('by').set_name('"by"'))
-        - pp.delimited_list(order_item)
+        - _comma_list(order_item)
     ).set_parse_action(_clause('order_by', many=True))
     group_by = (
         pp.Suppress(_keyword('group') - _keyword('by').set_name('"by"'))
-        - pp.delimited_list(path)
+        - _comma_list(path)
     ).set_parse_action(_clause('group_by', many=True))
     offset = (pp.Suppress(_keyword('offset')) - integer).set_parse_action(
         _clause('offset')
