@@ -102,12 +102,15 @@ Value providers (``computed_by``) the query engine implements:
     ``{"id", "name", "type"}`` (Context types, AssetVersion, Group).
 ``thumbnail_url``
     An object with a ``url`` key for the owner's ``thumbnail_id``.
-``component_thumbnail_url``
-    The same for the owner's ``component_id`` (NoteComponent,
-    SettingComponent).
 ``component_url``
-    An object with a ``value`` URL to download the owner's component
-    (ComponentLocation, JobComponent, NoteComponent, SettingComponent).
+    An object with a ``value`` key, the URL to download a ComponentLocation's
+    data (from its ``resource_identifier``).
+``linked_component_url``
+    The same for the component a row links to through its ``component_id``
+    (JobComponent, NoteComponent, SettingComponent).
+``linked_component_thumbnail_url``
+    An object with a ``url`` key: the thumbnail URL of that linked
+    component.
 ``time_logged``
     Seconds of the Timelogs on the context.
 ``bid_time_logged_difference``
@@ -974,6 +977,19 @@ class _Builder:
                 if prop.relation is None or prop.relation.special:
                     continue
                 target_table = registry.tables[registry[prop.target].table]
+                if 'via' in attribute.options:
+                    # Only the conventional x_id may be a hidden column; a
+                    # declared one must be stored by the type (typos).
+                    stored = {other.column for other in
+                              entity_type.properties.values()}
+                    for column in _split_names(attribute.options['via']):
+                        if column not in stored:
+                            raise DefinitionError(
+                                '{0}.{1}: via column "{2}" is not stored by '
+                                'an attribute of {0}'.format(
+                                    spec.name, attribute.name, column
+                                ), attribute.source
+                            )
                 self._check_relation(spec, attribute, prop.relation, table,
                                      target_table, registry)
 
