@@ -82,6 +82,41 @@ class Provider:
     def convert(self, value):
         return value
 
+    def values(self, connection, owners, name):
+        """Return the stored attribute *name* of each owner, from the loaded
+        entity when it has it, else selected by primary key."""
+        results = [entity.get(name) for entity, _ in owners]
+        missing = {}
+        for index, (entity, entity_type) in enumerate(owners):
+            if name not in entity and name in entity_type.properties:
+                missing.setdefault(entity_type.name, (entity_type, []))[
+                    1].append(index)
+        for entity_type, indexes in missing.values():
+            table = self.storage.table(entity_type)
+            keys = [
+                self.column(entity_type, table, key)
+                for key in entity_type.primary_key
+            ]
+            wanted = self.column(entity_type, table, name)
+            found = {}
+            for start in range(0, len(indexes), BATCH_SIZE):
+                batch = [
+                    tuple(owners[index][0].get(key)
+                          for key in entity_type.primary_key)
+                    for index in indexes[start:start + BATCH_SIZE]
+                ]
+                match = keys[0].in_([key[0] for key in batch]) \
+                    if len(keys) == 1 else sa.tuple_(*keys).in_(batch)
+                for row in connection.execute(
+                        sa.select(*keys, wanted).where(match)):
+                    found[tuple(row[:-1])] = row[-1]
+            for index in indexes:
+                entity = owners[index][0]
+                results[index] = found.get(tuple(
+                    entity.get(key) for key in entity_type.primary_key
+                ))
+        return results
+
 
 class _TimeLogged(Provider):
     """Seconds logged on a context: the sum of its timelogs' durations."""
@@ -155,48 +190,58 @@ class _ThumbnailUrl(Provider):
     """Where a client downloads an entity's thumbnail from."""
 
     name = 'thumbnail_url'
+    source = 'thumbnail_id'
 
     def load(self, loader, connection, prop, owners):
-        values = []
-        for entity, entity_type in owners:
-            thumbnail_id = entity.get('thumbnail_id')
-            if thumbnail_id is None and 'thumbnail_id' in \
-                    entity_type.properties:
-                thumbnail_id = self._thumbnail_id(
-                    connection, entity_type, entity
-                )
-            values.append({'url': self.computed.thumbnail_url(thumbnail_id)})
-        return values
+        return [
+            {'url': self.computed.thumbnail_url(value)}
+            for value in self.values(connection, owners, self.source)
+        ]
 
-    def _thumbnail_id(self, connection, entity_type, entity):
-        table = self.storage.table(entity_type)
-        key = entity_type.primary_key[0]
-        return connection.execute(
-            sa.select(self.column(entity_type, table, 'thumbnail_id')).where(
-                self.column(entity_type, table, key) == entity[key]
-            )
-        ).scalar()
+
+class _LinkedComponentThumbnailUrl(_ThumbnailUrl):
+    """The thumbnail URL of the component a row links to."""
+
+    name = 'linked_component_thumbnail_url'
+    source = 'component_id'
 
 
 class _ComponentUrl(Provider):
     """A component location's download URL (``url.value`` in scripts)."""
 
     name = 'component_url'
+    source = 'resource_identifier'
 
     def load(self, loader, connection, prop, owners):
-        values = []
-        for entity, entity_type in owners:
-            identifier = entity.get('resource_identifier')
-            if identifier is None:
-                table = self.storage.table(entity_type)
-                identifier = connection.execute(
-                    sa.select(self.column(
-                        entity_type, table, 'resource_identifier'
-                    )).where(self.column(entity_type, table, 'id')
-                             == entity['id'])
-                ).scalar()
-            values.append({'value': self.computed.component_url(identifier)})
-        return values
+        return [
+            {'value': self.computed.component_url(value)}
+            for value in self.values(connection, owners, self.source)
+        ]
+
+
+class _LinkedComponentUrl(_ComponentUrl):
+    """The download URL of the component a row links to (stored in the
+    server location under its own id)."""
+
+    name = 'linked_component_url'
+    source = 'component_id'
+
+
+class _ReviewSessionIsOpen(Provider):
+    """True while a review session's end date is unset or to come."""
+
+    name = 'review_session_is_open'
+
+    def sql(self, compiler, entity_type, alias, prop):
+        end = self.column(entity_type, alias, 'end_date')
+        return sa.case(
+            (end.is_(None), True),
+            (end > sa.func.current_timestamp(), True),
+            else_=False,
+        )
+
+    def convert(self, value):
+        return None if value is None else bool(value)
 
 
 class _Link(Provider):
@@ -228,15 +273,32 @@ class _Link(Provider):
                 connection, context,
                 [entity['id'] for entity in by_kind['version']],
             ))
+        if 'group' in by_kind:
+            group = self.type('Group')
+            links.update(self._tree_links(
+                connection, group,
+                [entity['id'] for entity in by_kind['group']],
+                None, lambda value: 'Group',
+            ))
         return [links.get(entity.get('id'), []) for entity, _ in owners]
 
     def _context_links(self, connection, context, ids):
         """Return ``{id: link}`` for context ids, walking up the tree."""
-        table = self.storage.table(context)
-        id_column = self.storage.column_name(context, 'id')
-        parent_column = self.storage.column_name(context, 'parent_id')
-        name_column = self.storage.column_name(context, 'name')
-        type_column = self.storage.column_name(context, 'context_type')
+        return self._tree_links(
+            connection, context, ids, 'context_type',
+            lambda value: 'Project' if value == 'show' else 'TypedContext',
+        )
+
+    def _tree_links(self, connection, tree_type, ids, kind_name, label):
+        """Return ``{id: link}`` for rows of a tree linked by
+        ``parent_id``, root first; *label* names each entry's type from
+        the *kind_name* column."""
+        table = self.storage.table(tree_type)
+        id_column = self.storage.column_name(tree_type, 'id')
+        parent_column = self.storage.column_name(tree_type, 'parent_id')
+        name_column = self.storage.column_name(tree_type, 'name')
+        type_column = self.storage.column_name(tree_type, kind_name) \
+            if kind_name else id_column
         links = {}
         ids = list(dict.fromkeys(ids))
         for start in range(0, len(ids), BATCH_SIZE):
@@ -264,10 +326,7 @@ class _Link(Provider):
             for start_id, node_id, name, context_type in connection.execute(
                     statement):
                 links.setdefault(start_id, []).append({
-                    'id': node_id,
-                    'name': name,
-                    'type': 'Project' if context_type == 'show'
-                    else 'TypedContext',
+                    'id': node_id, 'name': name, 'type': label(context_type),
                 })
         return links
 
@@ -322,13 +381,16 @@ def _link_kind(storage, entity_type):
         return 'asset'
     if entity_type.name == 'AssetVersion':
         return 'version'
+    if entity_type.name == 'Group':
+        return 'group'
     return None
 
 
 PROVIDERS = {
     provider.name: provider for provider in (
         _TimeLogged, _BidDifference, _IsLatestVersion, _CustomAttributeKey,
-        _ThumbnailUrl, _ComponentUrl, _Link,
+        _ThumbnailUrl, _LinkedComponentThumbnailUrl, _ComponentUrl,
+        _LinkedComponentUrl, _ReviewSessionIsOpen, _Link,
     )
 }
 

@@ -38,7 +38,12 @@ class _EntityPlan:
         root = engine.compiler.compile(query)
         entity_type = root.entity_type
         if query.projections is None:
-            paths = [(name,) for name in entity_type.default_projections]
+            # Default projections may name attributes clients never see
+            # (to_entity_type on custom attribute links): skip those.
+            paths = [
+                (name,) for name in entity_type.default_projections
+                if engine.storage.find_property(entity_type, name) is not None
+            ]
         else:
             paths = [item.parts for item in query.projections]
         tree = ProjectionTree.build(engine.storage, entity_type, paths)

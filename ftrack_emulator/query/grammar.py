@@ -31,11 +31,6 @@ _OPERATOR_ALIASES = {
     'like': 'like', 'not_like': 'not_like',
 }
 
-_RESERVED = (
-    'select', 'from', 'where', 'and', 'or', 'not', 'order', 'group', 'by',
-    'offset', 'limit', 'has', 'any', 'in', 'not_in', 'is', 'is_not', 'like',
-    'not_like', 'after', 'before', 'greater_than', 'less_than',
-)
 
 _IDENTIFIER = r'[A-Za-z_][A-Za-z0-9_]*'
 _NUMBER = re.compile(r'-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?$')
@@ -194,13 +189,18 @@ def _build_grammar():
     lpar = pp.Suppress('(').set_name('"("')
     rpar = pp.Suppress(')').set_name('")"')
 
-    reserved = pp.MatchFirst([_keyword(word) for word in _RESERVED])
-    path = (~reserved + pp.Regex(
+    # Keywords are only excluded where they would be ambiguous: attributes
+    # and types may be called "group", "Group" or "order".
+    path = pp.Regex(
         r'{0}(?:\.{0})*'.format(_IDENTIFIER)
-    ).set_name('attribute')).set_name('attribute').set_parse_action(_path)
-    type_name = (
-        ~reserved + pp.Regex(_IDENTIFIER).set_name('entity type')
-    ).set_name('entity type')
+    ).set_name('attribute').set_parse_action(_path)
+    condition_path = (~_keyword('not') + path).set_name('attribute')
+    # "from" is also an attribute (TypedContextLink.from): a projection is
+    # always followed by a comma or by the "from" ending the list.
+    projection_path = (
+        path + pp.FollowedBy(pp.Literal(',') | _keyword('from'))
+    ).set_name('attribute')
+    type_name = pp.Regex(_IDENTIFIER).set_name('entity type')
 
     quoted = pp.Regex(
         r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', re.DOTALL
@@ -227,7 +227,7 @@ def _build_grammar():
     any_tail = _keyword('any') - lpar + pp.Optional(criteria) + rpar
     comparison_tail = operator - value
     condition = (
-        path - (
+        condition_path - (
             membership_tail.set_parse_action(_membership_tail)
             | has_tail.set_parse_action(_has_tail)
             | any_tail.set_parse_action(_any_tail)
@@ -248,10 +248,12 @@ def _build_grammar():
     ).set_parse_action(_chain(ast.Or))
 
     aggregate = (
-        pp.MatchFirst([_keyword(name) for name in AGGREGATE_FUNCTIONS])
+        pp.MatchFirst(
+            [_keyword(name) for name in AGGREGATE_FUNCTIONS]
+        ).set_name('projection')
         + lpar + pp.Optional(path) + rpar
-    ).set_parse_action(_aggregate)
-    projection = (aggregate | path).set_name('projection')
+    ).set_name('projection').set_parse_action(_aggregate)
+    projection = (aggregate | projection_path).set_name('projection')
     select = (
         pp.Suppress(_keyword('select'))
         - _comma_list(projection).set_name('projection')
