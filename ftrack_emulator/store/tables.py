@@ -42,9 +42,11 @@ class UTCDateTime(types.TypeDecorator):
     and lose their zone; naive values are taken to be UTC already."""
 
     impl = types.DateTime
+    #: The type has no parameters, so compiled statements may be cached.
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
+        """Return *value* as naive UTC."""
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
             value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         return value
@@ -53,6 +55,7 @@ class UTCDateTime(types.TypeDecorator):
 class _Untyped(types.UserDefinedType):
     """SQLite column type without affinity; values pass through as bound."""
 
+    #: The type has no parameters, so compiled statements may be cached.
     cache_ok = True
 
     def get_col_spec(self, **kw):
@@ -64,19 +67,23 @@ class JSONValue(types.TypeDecorator):
     """
 
     impl = _Untyped
+    #: The type has no parameters, so compiled statements may be cached.
     cache_ok = True
 
     def load_dialect_impl(self, dialect):
+        """SQLite: a column without affinity; others: JSON."""
         if dialect.name == 'sqlite':
             return dialect.type_descriptor(_Untyped())
         return dialect.type_descriptor(types.JSON())
 
     def process_bind_param(self, value, dialect):
+        """Encode *value* with :func:`encode_json_value` (SQLite)."""
         if dialect.name != 'sqlite':
             return value
         return encode_json_value(value)
 
     def process_result_value(self, value, dialect):
+        """Decode *value* with :func:`decode_json_value` (SQLite)."""
         if dialect.name != 'sqlite':
             return value
         return decode_json_value(value)
