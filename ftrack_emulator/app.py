@@ -1,0 +1,206 @@
+"""The emulator's HTTP face: an :mod:`aiohttp` application.
+
+``POST /api`` takes a JSON array of operations and answers a JSON array with
+one result per operation, in order, or, when anything goes wrong, a single
+error object ``{"exception", "content", "error_code"}``. Errors are sent with
+HTTP status 200, as ftrack does, unless the request carries
+``ftrack-strict-api: true``; then the error's own status is used.
+
+Feature modules add their own routes (the event server, file transfer):
+each module named in :data:`FEATURE_MODULES` that exists and defines
+``setup_app(app, backend)`` is called while the application is built, and
+may register routes, startup/cleanup hooks and extra API actions
+(``backend.actions.register(name, handler)``).
+
+Every request is logged at INFO level with its method, path, the actions it
+carried, its status and its duration; credentials are never logged.
+"""
+
+import collections
+import importlib
+import json
+import logging
+import time
+
+from aiohttp import web
+
+from ftrack_emulator.api import auth
+from ftrack_emulator.errors import EmulatorError
+
+logger = logging.getLogger(__name__)
+
+#: Modules asked to add routes to every application (skipped when absent).
+FEATURE_MODULES = ('ftrack_emulator.events', 'ftrack_emulator.files')
+
+#: Key of the :class:`~ftrack_emulator.api.backend.Backend` in the app.
+BACKEND_KEY = web.AppKey('ftrack_emulator.backend', object)
+
+_ACTIONS_KEY = 'ftrack_emulator.actions'
+_STRICT_HEADER = 'ftrack-strict-api'
+
+
+def is_strict(request):
+    """Return True when *request* asked for strict API behaviour (errors
+    with their real HTTP status)."""
+    return request.headers.get(_STRICT_HEADER, '').strip().lower() == 'true'
+
+
+def error_response(error, strict):
+    """Return the response carrying *error* the way ftrack sends it."""
+    status = error.status if strict else 200
+    return web.Response(
+        status=status,
+        text=json.dumps(error.payload()),
+        content_type='application/json',
+    )
+
+
+def base_url(request):
+    """Return the server URL as the client used it: scheme, host and any
+    path prefix in front of ``/api`` (no trailing slash)."""
+    path = request.path
+    prefix = path[:-len('/api')] if path.endswith('/api') else ''
+    return '{0}://{1}{2}'.format(request.scheme, request.host, prefix)
+
+
+def summarise_actions(operations):
+    """Return e.g. ``query, create x3`` for the log line."""
+    counts = collections.OrderedDict()
+    for operation in operations:
+        action = operation.get('action') if isinstance(operation, dict) else None
+        name = action if isinstance(action, str) else '?'
+        counts[name] = counts.get(name, 0) + 1
+    return ', '.join(
+        name if count == 1 else '{0} x{1}'.format(name, count)
+        for name, count in counts.items()
+    )
+
+
+async def _read_operations(request, limit):
+    """Return the decoded operations of an ``/api`` request or raise
+    EmulatorError describing what is wrong with the body."""
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large(request.content_length, limit)
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise _too_large(None, limit) from None
+    if len(body) > limit:
+        raise _too_large(len(body), limit)
+    try:
+        operations = json.loads(body.decode('utf-8'))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise EmulatorError(
+            'The request body is not valid JSON: {0}. Send a JSON array of '
+            'operations.'.format(error).replace('{', '(').replace('}', ')'),
+            exception='ValidationError', status=400,
+        ) from None
+    if not isinstance(operations, list):
+        raise EmulatorError(
+            'The request body must be a JSON array of operations, got a JSON '
+            '{0}.'.format(_json_kind(operations)),
+            exception='ValidationError', status=400,
+        )
+    return operations
+
+
+def _json_kind(value):
+    if isinstance(value, dict):
+        return 'object'
+    if isinstance(value, str):
+        return 'string'
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'boolean'
+    return 'number'
+
+
+def _too_large(size, limit):
+    described = 'of {0} bytes '.format(size) if size is not None else ''
+    return EmulatorError(
+        'The request body {0}is larger than the emulator accepts ({1} '
+        'bytes). Split the operations into several requests.'.format(
+            described, limit
+        ),
+        exception='RequestTooLargeError', status=413,
+    )
+
+
+async def handle_api(request):
+    """``POST /api``: run a batch of operations."""
+    backend = request.app[BACKEND_KEY]
+    strict = is_strict(request)
+    try:
+        username, api_key = auth.credentials_from_headers(request.headers)
+        if not username or not api_key:
+            raise auth.missing_credentials_error()
+        operations = await _read_operations(
+            request, backend.config.max_request_size
+        )
+        request[_ACTIONS_KEY] = summarise_actions(operations)
+        body = await backend.run(
+            backend.execute_encoded, operations, username, api_key,
+            base_url(request),
+        )
+    except EmulatorError as error:
+        logger.debug('Request failed: %s', error.content)
+        return error_response(error, strict)
+    return web.Response(body=body, content_type='application/json')
+
+
+@web.middleware
+async def log_requests(request, handler):
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as error:
+        status = error.status
+        raise
+    finally:
+        duration = (time.perf_counter() - started) * 1000.0
+        actions = request.get(_ACTIONS_KEY)
+        logger.info(
+            '%s %s%s -> %s in %.1f ms',
+            request.method, request.path,
+            ' [{0}]'.format(actions) if actions else '',
+            status, duration,
+        )
+
+
+def create_app(backend, features=FEATURE_MODULES):
+    """Return the aiohttp application serving *backend*.
+
+    *features* names the modules asked to add routes (see module doc).
+    """
+    app = web.Application(
+        middlewares=[log_requests],
+        # Bodies are size-checked by the handlers, which answer with an
+        # ftrack error object rather than a bare 413 page.
+        client_max_size=backend.config.max_request_size + 1,
+    )
+    app[BACKEND_KEY] = backend
+    app.router.add_post('/api', handle_api)
+    from ftrack_emulator.api import widgets
+    widgets.setup_app(app, backend)
+    for module_name in features:
+        _setup_feature(app, backend, module_name)
+    return app
+
+
+def _setup_feature(app, backend, module_name):
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise
+        logger.debug('Feature module %s is not available.', module_name)
+        return
+    setup = getattr(module, 'setup_app', None)
+    if setup is None:
+        logger.debug('Feature module %s adds no routes.', module_name)
+        return
+    setup(app, backend)

@@ -1,0 +1,1316 @@
+"""The write path: create, update and delete entities in SQL.
+
+Writes are checked against the schema before anything reaches the
+database: unknown entity types and attributes, values of the wrong type,
+computed attributes, changes to immutable attributes and missing required
+values are refused with a :class:`~ftrack_emulator.errors.ValidationError`
+naming the attribute.
+
+Choices the emulator makes where clients legitimately leave gaps:
+
+* Schema defaults are applied to attributes the client did not send
+  (``{uid}`` generates an id); the discriminator columns are set from the
+  created type; ``created_at``/``created_by_id`` are filled in.
+* A typed context (Task, Shot, ...) created without ``status_id`` or
+  ``type_id`` gets the first status and type its project schema allows for
+  its object type, or stays without one when the schema allows none. An
+  AssetVersion without status gets the first status of the version
+  workflow. A Project without ``status`` is ``active``; a User without
+  ``username`` gets a generated one, as ftrack does.
+* Custom attribute values (``<X>CustomAttributeValue``, keyed by
+  configuration and entity) are upserted by ``update``, and their value is
+  checked against the configuration's type (number, text, enumerator,
+  boolean, date).
+* A collection update carries the whole collection: items are linked to
+  the owner (a Note added to ``Task.notes`` gets its ``parent_id`` and
+  ``parent_type``), and items no longer listed are unlinked where their
+  link may be empty. Updates that only repeat existing links (``metadata``,
+  ``members``, ``recipients`` after their creates) change nothing.
+* Deleting applies ftrack's cascades (:data:`CASCADES`): a context takes
+  its children, assets, notes, assignments and lists with it; an asset its
+  versions; a version its components; a component its locations and
+  members; every entity its metadata and custom attribute values, and the
+  rows linking it to others (link tables).
+"""
+
+import dataclasses
+import datetime
+import json
+import logging
+import typing
+import uuid
+
+import sqlalchemy
+
+from ftrack_emulator.api import values as decode
+from ftrack_emulator.errors import EmulatorError, NotFoundError, ValidationError
+from ftrack_emulator.schema.model import NO_DEFAULT
+
+logger = logging.getLogger(__name__)
+
+#: Collections whose items are deleted with their owner, by owner type.
+#: Inherited: a type gets the cascades of the types sharing its table that
+#: it specialises. Every entity also loses its metadata, custom attribute
+#: values and link-table rows.
+CASCADES = {
+    'Context': ('children', 'notes', 'assets', 'assignments', 'allocations',
+                'appointments', 'incoming_links', 'outgoing_links',
+                'status_changes', 'timelogs', 'scopes', 'managers'),
+    'TypedContext': ('children', 'notes', 'assets', 'assignments',
+                     'allocations', 'appointments', 'incoming_links',
+                     'outgoing_links', 'status_changes', 'timelogs',
+                     'managers'),
+    'Project': ('children', 'notes', 'assets', 'assignments', 'allocations',
+                'appointments', 'timelogs', 'managers', 'calendar_events',
+                'review_sessions', 'user_security_role_projects'),
+    'Asset': ('versions',),
+    'AssetVersion': ('components', 'notes', 'incoming_links',
+                     'outgoing_links', 'review_session_objects',
+                     'status_changes'),
+    'Component': ('component_locations', 'members'),
+    'ContainerComponent': ('component_locations', 'members'),
+    'SequenceComponent': ('component_locations', 'members'),
+    'FileComponent': ('component_locations',),
+    'Note': ('replies', 'recipients', 'note_components', 'note_label_links'),
+    'User': ('memberships', 'user_security_roles', 'timelogs', 'assignments',
+             'appointments', 'allocations', 'dashboard_resources'),
+    'Group': ('memberships', 'children', 'assignments', 'appointments',
+              'allocations', 'dashboard_resources'),
+    'UserSecurityRole': ('user_security_role_projects',),
+    'CustomAttributeConfiguration': ('values',),
+    'List': ('items',),
+    'TypedContextList': ('items',),
+    'AssetVersionList': ('items',),
+    'Location': ('location_components',),
+    'Job': ('job_components',),
+    'ReviewSession': ('review_session_objects', 'review_session_invitees',
+                      'settings'),
+    'ReviewSessionObject': ('notes', 'statuses'),
+    'Conversation': ('messages', 'participants'),
+    'Dashboard': ('widgets', 'dashboard_resources'),
+    'CalendarEvent': ('calendar_event_resources',),
+    'TaskTemplate': ('items',),
+}
+
+#: Mapped collections that hold per-entity values (deleted with it).
+_VALUE_COLLECTIONS = ('metadata', 'custom_attributes')
+
+#: Custom attribute types and the Python values they accept.
+_CUSTOM_ATTRIBUTE_KINDS = {
+    'number': 'number', 'text': 'text', 'enumerator': 'enumerator',
+    'boolean': 'boolean', 'date': 'date', 'dynamic enumerator': 'enumerator',
+    'expression': None, 'url': 'text', 'notificationtype': None,
+}
+
+
+def _clean(text):
+    """Messages must not contain braces (the client formats them)."""
+    return text.replace('{', '(').replace('}', ')')
+
+
+def invalid(message, *args):
+    return ValidationError(_clean(message.format(*args)))
+
+
+@dataclasses.dataclass
+class WriteBatch:
+    """Bookkeeping shared by the operations of one request.
+
+    ``rows`` caches rows read or written in this transaction by (table,
+    primary key); ``deleted`` remembers what the request deleted, so that
+    deleting an entity a cascade already removed is not an error;
+    ``changes`` lists what was written, for listeners after the commit.
+    """
+
+    user_id: typing.Optional[str]
+    now: datetime.datetime
+    rows: typing.Dict[tuple, dict] = dataclasses.field(default_factory=dict)
+    deleted: typing.Set[tuple] = dataclasses.field(default_factory=set)
+    changes: typing.List[dict] = dataclasses.field(default_factory=list)
+
+
+class _TypeInfo:
+    """What the writer needs to know about one entity type, worked out
+    once from the schema."""
+
+    def __init__(self, entity_type, table, registry):
+        self.entity_type = entity_type
+        self.name = entity_type.name
+        self.table = table
+        self.columns = {}
+        self.properties_by_column = {}
+        for prop in entity_type.properties.values():
+            if prop.column is not None:
+                self.columns.setdefault(prop.name, prop.column)
+                self.properties_by_column.setdefault(prop.column, prop)
+        self.pk_columns = []
+        for name in entity_type.primary_key:
+            prop = entity_type.properties[name]
+            self.pk_columns.append(prop.column or name)
+        self.computed = set(entity_type.computed)
+        self.immutable = set(entity_type.immutable)
+        self.required = list(entity_type.required)
+        self.type_names = {entity_type.name} | {
+            subtype.name for subtype in entity_type.subtypes
+        }
+
+    def column_for(self, attribute):
+        return self.columns.get(attribute)
+
+    def conditions(self):
+        return [self.table.c[column] == value
+                for column, value in self.entity_type.discriminator.items()]
+
+
+class Writer:
+    """Creates, updates, deletes and reads entities of one database."""
+
+    def __init__(self, registry, metadata):
+        self.registry = registry
+        self.metadata = metadata
+        self._infos = {}
+        self._cascade_cache = {}
+
+    # Schema lookups -----------------------------------------------------
+
+    def info(self, type_name):
+        """Return the _TypeInfo of *type_name*; raise ValidationError for an
+        unknown type."""
+        try:
+            return self._infos[type_name]
+        except KeyError:
+            pass
+        entity_type = self.registry.get(type_name)
+        if entity_type is None:
+            raise invalid('Entity type "{0}" does not exist.', type_name)
+        info = _TypeInfo(
+            entity_type, self.metadata.tables[entity_type.table], self.registry
+        )
+        self._infos[type_name] = info
+        return info
+
+    def _row_type(self, info, row):
+        """Return the concrete entity type of *row* (a column mapping)."""
+        return self.registry.concrete_type(info.entity_type, row)
+
+    def _to_attributes(self, info, row):
+        """Return *row* keyed by the attribute names of its concrete type,
+        with ``__entity_type__``."""
+        concrete = self._row_type(info, row)
+        result = {'__entity_type__': concrete.name}
+        for prop in concrete.properties.values():
+            if prop.column is not None and prop.column in row:
+                result[prop.name] = row[prop.column]
+        return result
+
+    # Reading ------------------------------------------------------------
+
+    def _select_rows(self, connection, info, conditions):
+        statement = sqlalchemy.select(info.table).where(
+            *(info.conditions() + list(conditions))
+        )
+        return [dict(row._mapping) for row in connection.execute(statement)]
+
+    def _fetch_row(self, connection, batch, info, key):
+        """Return the row (column mapping) of *info*'s type with primary
+        key *key*, or None."""
+        cache_key = (info.table.name, key)
+        if batch is not None and cache_key in batch.rows:
+            row = batch.rows[cache_key]
+            return row if info.entity_type.matches_row(row) else None
+        conditions = [info.table.c[column] == value
+                      for column, value in zip(info.pk_columns, key)]
+        rows = self._select_rows(connection, info, conditions)
+        if not rows:
+            return None
+        if batch is not None:
+            batch.rows[cache_key] = rows[0]
+        return rows[0]
+
+    def fetch(self, connection, type_name, key, batch=None):
+        """Return the entity *type_name* with primary key *key* as a dict of
+        its stored attributes (plus ``__entity_type__``), or None."""
+        info = self.info(type_name)
+        row = self._fetch_row(connection, batch, info, tuple(
+            str(part) for part in key
+        ))
+        return None if row is None else self._to_attributes(info, row)
+
+    def find(self, connection, type_name, criteria=None, order_by=None):
+        """Return every *type_name* whose attributes equal *criteria*, as
+        attribute dicts, optionally ordered by the attributes *order_by*."""
+        info = self.info(type_name)
+        conditions = []
+        for attribute, value in (criteria or {}).items():
+            column = info.column_for(attribute)
+            if column is None:
+                raise invalid(
+                    '"{0}" is not a stored attribute of {1}.', attribute,
+                    type_name
+                )
+            column = info.table.c[column]
+            conditions.append(
+                column.is_(None) if value is None else column == value
+            )
+        statement = sqlalchemy.select(info.table).where(
+            *(info.conditions() + conditions)
+        )
+        for attribute in order_by or ():
+            statement = statement.order_by(
+                info.table.c[info.column_for(attribute)]
+            )
+        return [self._to_attributes(info, dict(row._mapping))
+                for row in connection.execute(statement)]
+
+    # Values -------------------------------------------------------------
+
+    def _coerce(self, info, prop, value):
+        """Return *value* as stored for scalar *prop*, or raise
+        ValidationError naming the attribute."""
+        if value is None:
+            return None
+        where = '"{0}" of {1}'.format(prop.name, info.name)
+        if prop.is_datetime:
+            try:
+                return decode.decode_datetime(value, prop.name)
+            except ValidationError as error:
+                raise ValidationError(_clean('{0}: {1}'.format(
+                    where, error.content))) from None
+        kind = prop.type
+        if prop.format == 'json':
+            if isinstance(value, str):
+                return value
+            if isinstance(value, (dict, list)):
+                return json.dumps(value)
+            raise invalid('{0} must be JSON text, got {1}.', where,
+                          decode.describe(value))
+        if kind == 'string':
+            if isinstance(value, str):
+                return value
+            raise invalid('{0} must be a string, got {1}.', where,
+                          decode.describe(value))
+        if kind == 'integer':
+            if isinstance(value, bool):
+                raise invalid('{0} must be an integer, got {1}.', where,
+                              decode.describe(value))
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise invalid('{0} must be an integer, got {1}.', where,
+                          decode.describe(value))
+        if kind == 'number':
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return value
+            raise invalid('{0} must be a number, got {1}.', where,
+                          decode.describe(value))
+        if kind == 'boolean':
+            if isinstance(value, bool):
+                return value
+            raise invalid('{0} must be a boolean, got {1}.', where,
+                          decode.describe(value))
+        if kind == 'object':
+            if isinstance(value, (dict, list)):
+                return value
+            raise invalid('{0} must be an object, got {1}.', where,
+                          decode.describe(value))
+        # 'variable' and untyped: any JSON value; dates are decoded.
+        if decode.is_encoded_date(value):
+            return decode.decode_datetime(value, prop.name)
+        return value
+
+    def _type_value(self, prop, type_name):
+        """Return how a type name is stored in a ``*_type`` column."""
+        return type_name
+
+    def _resolve_reference(self, connection, batch, info, prop, value):
+        """Return {column: value} linking the owner to the entity *value*
+        refers to (None clears the link)."""
+        relation = prop.relation
+        if relation is None or relation.special or relation.through:
+            raise invalid(
+                '"{0}" of {1} cannot be set directly; set the foreign key '
+                'attribute instead.', prop.name, info.name
+            )
+        if relation.local not in info.table.c:
+            raise invalid(
+                '"{0}" of {1} cannot be set directly.', prop.name, info.name
+            )
+        columns = {}
+        if value is None:
+            columns[relation.local] = None
+            if relation.target_type_column:
+                columns[relation.target_type_column] = None
+            for local in relation.extra_keys:
+                columns[local] = None
+            return columns
+        if not decode.is_reference(value):
+            raise invalid(
+                '"{0}" of {1} must be a reference to a {2} or null, got {3}.',
+                prop.name, info.name, prop.target, decode.describe(value)
+            )
+        target_name = value['__entity_type__']
+        target_info = self._compatible(info, prop, target_name)
+        key = decode.reference_key(
+            value, target_info.entity_type.primary_key, prop.name
+        )
+        row = self._fetch_row(connection, batch, target_info, key)
+        if row is None:
+            raise invalid(
+                '"{0}" of {1} refers to {2} {3}, which does not exist.',
+                prop.name, info.name, target_name, ', '.join(key)
+            )
+        columns[relation.local] = row.get(relation.remote)
+        for local, remote in relation.extra_keys.items():
+            columns[local] = row.get(remote)
+        if relation.target_type_column:
+            concrete = self._row_type(target_info, row)
+            columns[relation.target_type_column] = self._type_value(
+                prop, concrete.name
+            )
+        return columns
+
+    def _compatible(self, info, prop, target_name):
+        """Return the _TypeInfo of *target_name* if entities of that type
+        may be held by *prop*; raise ValidationError otherwise."""
+        target = self.registry.get(target_name)
+        expected = self.registry.get(prop.target)
+        if target is None:
+            raise invalid('Entity type "{0}" does not exist.', target_name)
+        if expected is not None and target.table != expected.table:
+            raise invalid(
+                '"{0}" of {1} must refer to a {2}, got a reference to a {3}.',
+                prop.name, info.name, prop.target, target_name
+            )
+        return self.info(target_name)
+
+    # Create -------------------------------------------------------------
+
+    def create(self, connection, batch, type_name, data, entity_key=None):
+        """Insert a *type_name* from the attribute values in *data*; return
+        its primary key (a tuple of strings)."""
+        info = self.info(type_name)
+        entity_type = info.entity_type
+        if entity_type.abstract:
+            raise invalid(
+                'Cannot create a {0}: it is an abstract type. Create one of '
+                'its concrete types instead.', type_name
+            )
+        if not isinstance(data, dict):
+            raise invalid('entity_data for {0} must be an object, got {1}.',
+                          type_name, decode.describe(data))
+        if type_name.endswith('CustomAttributeValue'):
+            return self._upsert_custom_attribute_value(
+                connection, batch, info, data, entity_key, create=True
+            )
+        row = {}
+        collections = []
+        for attribute, value in data.items():
+            if attribute == '__entity_type__':
+                continue
+            prop = self._writable_property(info, attribute, creating=True)
+            if prop.is_collection:
+                collections.append((prop, value))
+            elif prop.is_reference:
+                row.update(self._resolve_reference(
+                    connection, batch, info, prop, value
+                ))
+            else:
+                row[prop.column] = self._coerce(info, prop, value)
+        if entity_key is not None:
+            key = decode.normalise_entity_key(
+                entity_key, entity_type.primary_key, type_name
+            )
+            for column, part in zip(info.pk_columns, key):
+                if row.get(column) is None:
+                    row[column] = part
+        self._apply_defaults(info, row)
+        for column, value in entity_type.discriminator.items():
+            given = row.get(column)
+            if given is not None and given != value:
+                prop = info.properties_by_column.get(column)
+                raise invalid(
+                    '"{0}" of a {1} must be {2}, got {3}.',
+                    prop.name if prop else column, type_name, value,
+                    decode.describe(given)
+                )
+            row[column] = value
+        lenient = self._apply_server_defaults(connection, batch, info, row)
+        self._check_required(info, row, lenient)
+        key = tuple(
+            None if row.get(column) is None else str(row[column])
+            for column in info.pk_columns
+        )
+        if None in key:
+            raise invalid('The primary key of a {0} is incomplete.', type_name)
+        self._check_unique(connection, batch, info, key, row)
+        connection.execute(sqlalchemy.insert(info.table), [row])
+        stored = {column.name: row.get(column.name)
+                  for column in info.table.columns}
+        batch.rows[(info.table.name, key)] = stored
+        batch.deleted.discard((info.table.name, key))
+        for prop, value in collections:
+            self._set_collection(connection, batch, info, stored, prop, value)
+        batch.changes.append({'action': 'add', 'entity_type': type_name,
+                              'key': list(key),
+                              'attributes': sorted(data)})
+        return key
+
+    def _writable_property(self, info, attribute, creating):
+        prop = info.entity_type.properties.get(attribute)
+        if prop is None:
+            raise invalid(
+                '"{0}" is not an attribute of {1}.', attribute, info.name
+            )
+        if attribute in info.computed or prop.computed_by is not None:
+            raise invalid(
+                '"{0}" of {1} is computed by the server and cannot be set.',
+                attribute, info.name
+            )
+        if prop.is_scalar and prop.column is None:
+            raise invalid(
+                '"{0}" of {1} cannot be set.', attribute, info.name
+            )
+        return prop
+
+    def _apply_defaults(self, info, row):
+        for prop in info.entity_type.properties.values():
+            if prop.column is None or prop.default is NO_DEFAULT:
+                continue
+            if prop.column in row:
+                continue
+            default = prop.default
+            if default == '{uid}':
+                default = str(uuid.uuid4())
+            elif isinstance(default, (dict, list)):
+                default = json.loads(json.dumps(default))
+            row[prop.column] = self._coerce(info, prop, default)
+
+    def _apply_server_defaults(self, connection, batch, info, row):
+        """Fill in what ftrack fills in itself (see the module doc); return
+        the required columns that may nevertheless stay empty."""
+        table_columns = info.table.c
+
+        def fill(attribute, value):
+            column = info.column_for(attribute)
+            if column is not None and column in table_columns \
+                    and row.get(column) is None:
+                row[column] = value() if callable(value) else value
+
+        fill('created_at', batch.now)
+        fill('created_by_id', batch.user_id)
+        lenient = set()
+        entity_type = info.entity_type
+        if 'TypedContext' in self._lineage(entity_type):
+            self._fill_workflow(connection, batch, info, row)
+            fill('sort', 0)
+            fill('bid', 0)
+            # Object types without statuses or types (folders, sequences
+            # ...) get none.
+            lenient.update(info.column_for(name)
+                           for name in ('status_id', 'type_id'))
+        if info.name == 'Project':
+            fill('status', 'active')
+        if info.name == 'AssetVersion':
+            fill('status_id', lambda: self._first_version_status(
+                connection, batch, row))
+            fill('date', batch.now)
+            fill('user_id', batch.user_id)
+            fill('version', lambda: self._next_version(connection, info, row))
+        if info.name == 'User':
+            fill('username', lambda: str(uuid.uuid4()))
+        if info.name == 'Note':
+            fill('date', batch.now)
+            fill('thread_activity', batch.now)
+            fill('user_id', batch.user_id)
+        if info.name in ('ReviewSessionObject',):
+            fill('sort_order', 0)
+        if info.name == 'Timelog':
+            fill('comment', '')
+            fill('duration', 0)
+            fill('start', batch.now)
+        if info.name == 'Timer':
+            fill('start', batch.now)
+            fill('user_id', batch.user_id)
+        return lenient
+
+    def _lineage(self, entity_type):
+        """Names of *entity_type* and the types it specialises."""
+        names = [entity_type.name]
+        seen = {entity_type.name}
+        current = entity_type
+        while current.supertype and current.supertype not in seen:
+            seen.add(current.supertype)
+            names.append(current.supertype)
+            current = self.registry.get(current.supertype)
+            if current is None:
+                break
+        for other in self.registry.types.values():
+            if entity_type in other.subtypes and other.name not in seen:
+                names.append(other.name)
+                seen.add(other.name)
+        return names
+
+    def _project_schema_id(self, connection, batch, row):
+        """Return the project schema id of the project a new context row
+        belongs to."""
+        project_info = self.info('Project')
+        project_id = row.get(self.info('TypedContext').column_for('project_id'))
+        parent_column = self.info('TypedContext').column_for('parent_id')
+        if project_id is None and row.get(parent_column) is not None:
+            context = self.info('Context')
+            parent = self._fetch_row(
+                connection, batch, context, (str(row[parent_column]),)
+            )
+            if parent is not None:
+                concrete = self._row_type(context, parent)
+                if concrete.name == 'Project':
+                    project_id = parent.get(project_info.pk_columns[0])
+                else:
+                    project_id = parent.get(
+                        self.info('TypedContext').column_for('project_id')
+                    )
+        if project_id is None:
+            return None, None
+        project = self._fetch_row(connection, batch, project_info,
+                                  (str(project_id),))
+        if project is None:
+            return project_id, None
+        return project_id, project.get(
+            project_info.column_for('project_schema_id')
+        )
+
+    def _fill_workflow(self, connection, batch, info, row):
+        """Give a new typed context its project, status and type."""
+        project_column = info.column_for('project_id')
+        status_column = info.column_for('status_id')
+        type_column = info.column_for('type_id')
+        priority_column = info.column_for('priority_id')
+        project_id, schema_id = self._project_schema_id(connection, batch, row)
+        if project_column and row.get(project_column) is None:
+            row[project_column] = project_id
+        needs_status = status_column and row.get(status_column) is None
+        needs_type = type_column and row.get(type_column) is None
+        if priority_column and row.get(priority_column) is None:
+            first = self._first(connection, 'Priority', order_by=('sort',))
+            row[priority_column] = first
+        if not (needs_status or needs_type) or schema_id is None:
+            return
+        object_type_id = row.get(info.column_for('object_type_id'))
+        if needs_status:
+            row[status_column] = self._schema_statuses(
+                connection, schema_id, object_type_id, info.name
+            )
+        if needs_type:
+            row[type_column] = self._schema_types(
+                connection, schema_id, object_type_id, info.name
+            )
+
+    def _first(self, connection, type_name, criteria=None, order_by=()):
+        rows = self.find(connection, type_name, criteria, order_by=order_by)
+        return rows[0]['id'] if rows else None
+
+    def _schema_statuses(self, connection, schema_id, object_type_id,
+                         type_name):
+        """Return the first status id the project schema allows."""
+        if type_name == 'Task':
+            schema = self.fetch(connection, 'ProjectSchema', (schema_id,))
+            workflow = schema and schema.get('task_workflow_schema_id')
+            if workflow:
+                statuses = self._linked(
+                    connection, 'WorkflowSchema', workflow, 'statuses'
+                )
+                return statuses[0] if statuses else None
+            return None
+        schemas = self.find(connection, 'Schema', {
+            'project_schema_id': schema_id, 'object_type_id': object_type_id,
+        })
+        for schema in schemas:
+            statuses = self.find(
+                connection, 'SchemaStatus', {'schema_id': schema['id']},
+                order_by=('sort',),
+            )
+            if statuses:
+                return statuses[0]['status_id']
+        return None
+
+    def _schema_types(self, connection, schema_id, object_type_id, type_name):
+        """Return the first task type id the project schema allows."""
+        if type_name == 'Task':
+            schema = self.fetch(connection, 'ProjectSchema', (schema_id,))
+            type_schema = schema and schema.get('task_type_schema_id')
+            if type_schema:
+                types = self._linked(
+                    connection, 'TaskTypeSchema', type_schema, 'types'
+                )
+                return types[0] if types else None
+            return None
+        schemas = self.find(connection, 'Schema', {
+            'project_schema_id': schema_id, 'object_type_id': object_type_id,
+        })
+        for schema in schemas:
+            types = self.find(
+                connection, 'SchemaType', {'schema_id': schema['id']},
+                order_by=('sort',) if self.info('SchemaType').column_for(
+                    'sort') else (),
+            )
+            if types:
+                return types[0]['type_id']
+        return None
+
+    def _linked(self, connection, type_name, owner_id, attribute):
+        """Return the ids of the items of collection *attribute* of the
+        *type_name* with id *owner_id*, in link order."""
+        info = self.info(type_name)
+        prop = info.entity_type.properties[attribute]
+        relation = prop.relation
+        target = self.info(prop.target)
+        owner = self._fetch_row(connection, None, info, (str(owner_id),))
+        if owner is None:
+            return []
+        local = owner.get(relation.local)
+        if relation.through:
+            link = self.metadata.tables[relation.link_table]
+            statement = sqlalchemy.select(
+                link.c[relation.link_remote]
+            ).where(link.c[relation.link_local] == local)
+            if 'sort' in link.c:
+                statement = statement.order_by(link.c.sort)
+            remotes = [row[0] for row in connection.execute(statement)]
+            rows = self._select_rows(connection, target, [
+                target.table.c[relation.remote].in_(remotes)
+            ])
+            if 'sort' in target.table.c:
+                rows.sort(key=lambda row: row.get('sort') or 0)
+            return [row[target.pk_columns[0]] for row in rows]
+        rows = self._select_rows(connection, target, [
+            target.table.c[relation.remote] == local
+        ])
+        if 'sort' in target.table.c:
+            rows.sort(key=lambda row: row.get('sort') or 0)
+        return [row[target.pk_columns[0]] for row in rows]
+
+    def _first_version_status(self, connection, batch, row):
+        """The first status of the version workflow of the project the
+        version's asset belongs to (or of any project schema)."""
+        version = self.info('AssetVersion')
+        asset_id = row.get(version.column_for('asset_id'))
+        schema_id = None
+        if asset_id is not None:
+            asset_info = self.info('Asset')
+            asset = self._fetch_row(connection, batch, asset_info,
+                                    (str(asset_id),))
+            context_id = asset and asset.get(asset_info.column_for('context_id'))
+            if context_id is not None:
+                context = self.info('Context')
+                parent = self._fetch_row(connection, batch, context,
+                                         (str(context_id),))
+                if parent is not None:
+                    fake = {self.info('TypedContext').column_for('parent_id'):
+                            context_id}
+                    _, schema_id = self._project_schema_id(
+                        connection, batch, fake
+                    )
+        candidates = (
+            [self.fetch(connection, 'ProjectSchema', (schema_id,))]
+            if schema_id else self.find(connection, 'ProjectSchema')
+        )
+        for schema in candidates:
+            workflow = schema and schema.get('asset_version_workflow_schema_id')
+            if workflow:
+                statuses = self._linked(
+                    connection, 'WorkflowSchema', workflow, 'statuses'
+                )
+                if statuses:
+                    return statuses[0]
+        return None
+
+    def _next_version(self, connection, info, row):
+        asset_column = info.column_for('asset_id')
+        version_column = info.column_for('version')
+        asset_id = row.get(asset_column)
+        if asset_id is None or version_column is None:
+            return None
+        highest = connection.execute(
+            sqlalchemy.select(
+                sqlalchemy.func.max(info.table.c[version_column])
+            ).where(info.table.c[asset_column] == asset_id)
+        ).scalar()
+        return (highest or 0) + 1
+
+    def _check_required(self, info, row, lenient=()):
+        for attribute in info.required:
+            prop = info.entity_type.properties.get(attribute)
+            if prop is None or prop.column is None or prop.column in lenient:
+                continue
+            if row.get(prop.column) is None:
+                raise invalid(
+                    'Missing required attribute "{0}" for {1}.',
+                    attribute, info.name
+                )
+
+    def _check_unique(self, connection, batch, info, key, row):
+        if self._fetch_row_any(connection, batch, info, key) is not None:
+            raise EmulatorError(
+                _clean('A {0} with primary key {1} already exists.'.format(
+                    info.name, ', '.join(key)
+                )),
+                exception='DuplicateEntryError', status=409,
+            )
+        if info.name == 'Timer':
+            user_column = info.column_for('user_id')
+            existing = self._select_rows(connection, info, [
+                info.table.c[user_column] == row.get(user_column)
+            ])
+            if existing:
+                raise EmulatorError(
+                    'DuplicateEntryError: user {0} already has a running '
+                    'timer.'.format(row.get(user_column)),
+                    exception='DuplicateEntryError', status=409,
+                )
+        if info.name == 'User':
+            username_column = info.column_for('username')
+            existing = self._select_rows(connection, info, [
+                info.table.c[username_column] == row.get(username_column)
+            ])
+            if existing:
+                raise EmulatorError(
+                    _clean('A user with username "{0}" already exists.'.format(
+                        row.get(username_column)
+                    )),
+                    exception='DuplicateEntryError', status=409,
+                )
+
+    def _fetch_row_any(self, connection, batch, info, key):
+        """Like _fetch_row but ignoring discriminators (ids are unique
+        across a table)."""
+        cache_key = (info.table.name, key)
+        if cache_key in batch.rows:
+            return batch.rows[cache_key]
+        conditions = [info.table.c[column] == value
+                      for column, value in zip(info.pk_columns, key)]
+        row = connection.execute(
+            sqlalchemy.select(info.table).where(*conditions)
+        ).first()
+        return None if row is None else dict(row._mapping)
+
+    # Update -------------------------------------------------------------
+
+    def update(self, connection, batch, type_name, entity_key, data):
+        """Change the attributes in *data* of an existing entity; return
+        its primary key."""
+        info = self.info(type_name)
+        entity_type = info.entity_type
+        key = decode.normalise_entity_key(
+            entity_key, entity_type.primary_key, type_name
+        )
+        if not isinstance(data, dict):
+            raise invalid('entity_data for {0} must be an object, got {1}.',
+                          type_name, decode.describe(data))
+        if type_name.endswith('CustomAttributeValue'):
+            return self._upsert_custom_attribute_value(
+                connection, batch, info, data, key, create=False
+            )
+        current = self._fetch_row(connection, batch, info, key)
+        if current is None:
+            raise NotFoundError(_clean(
+                'Cannot update {0} {1}: it does not exist.'.format(
+                    type_name, ', '.join(key)
+                )
+            ))
+        changes = {}
+        collections = []
+        for attribute, value in data.items():
+            if attribute == '__entity_type__':
+                continue
+            prop = self._writable_property(info, attribute, creating=False)
+            if prop.is_collection:
+                collections.append((prop, value))
+                continue
+            if prop.is_reference:
+                columns = self._resolve_reference(
+                    connection, batch, info, prop, value
+                )
+            else:
+                columns = {prop.column: self._coerce(info, prop, value)}
+            if attribute in info.immutable:
+                for column, new in columns.items():
+                    if not _same(current.get(column), new):
+                        raise invalid(
+                            'Cannot modify the immutable attribute "{0}" of '
+                            '{1}.', attribute, type_name
+                        )
+            for column, new in columns.items():
+                prop_for_column = info.properties_by_column.get(column)
+                if (column in info.pk_columns
+                        and not _same(current.get(column), new)):
+                    raise invalid(
+                        'Cannot change the primary key attribute "{0}" of '
+                        '{1}.', prop_for_column.name if prop_for_column
+                        else column, type_name
+                    )
+                if new is None and prop_for_column is not None and (
+                        prop_for_column.name in info.required):
+                    raise invalid(
+                        'Attribute "{0}" of {1} is required and cannot be '
+                        'null.', prop_for_column.name, type_name
+                    )
+            changes.update(columns)
+        if changes:
+            conditions = [info.table.c[column] == value
+                          for column, value in zip(info.pk_columns, key)]
+            connection.execute(
+                sqlalchemy.update(info.table).where(*conditions).values(
+                    **changes)
+            )
+            current = dict(current, **changes)
+            batch.rows[(info.table.name, key)] = current
+        for prop, value in collections:
+            self._set_collection(connection, batch, info, current, prop, value)
+        batch.changes.append({'action': 'update', 'entity_type': type_name,
+                              'key': list(key), 'attributes': sorted(data)})
+        return key
+
+    # Collections --------------------------------------------------------
+
+    def _set_collection(self, connection, batch, info, owner, prop, items):
+        """Make collection *prop* of *owner* hold exactly *items*."""
+        if items is None:
+            items = []
+        if not isinstance(items, list):
+            raise invalid(
+                '"{0}" of {1} must be a list of references, got {2}.',
+                prop.name, info.name, decode.describe(items)
+            )
+        for item in items:
+            if not decode.is_reference(item):
+                raise invalid(
+                    '"{0}" of {1} must be a list of references, got an item '
+                    'that is {2}.', prop.name, info.name, decode.describe(item)
+                )
+        relation = prop.relation
+        if relation is None or relation.special:
+            # Derived collections (custom attributes, ancestors ...) follow
+            # from other data; clients re-send them after writing that data.
+            return
+        target_info = None
+        keys = []
+        for item in items:
+            target_info = self._compatible(info, prop, item['__entity_type__'])
+            keys.append((target_info, decode.reference_key(
+                item, target_info.entity_type.primary_key, prop.name
+            )))
+        local_value = owner.get(relation.local)
+        if relation.through:
+            self._set_through(connection, batch, info, prop, local_value, keys)
+        else:
+            self._set_direct(connection, batch, info, owner, prop,
+                             local_value, keys)
+
+    def _set_direct(self, connection, batch, info, owner, prop, local_value,
+                    keys):
+        relation = prop.relation
+        target = self.info(prop.target)
+        remote = relation.remote
+        wanted = set()
+        for item_info, key in keys:
+            row = self._fetch_row(connection, batch, item_info, key)
+            if row is None:
+                raise invalid(
+                    '"{0}" of {1} lists {2} {3}, which does not exist.',
+                    prop.name, info.name, item_info.name, ', '.join(key)
+                )
+            wanted.add(key)
+            link = {remote: local_value}
+            link.update(relation.target_filters)
+            if relation.owner_type_column:
+                link[relation.owner_type_column] = self._type_value(
+                    prop, self._row_type(info, owner).name
+                )
+            changes = {column: value for column, value in link.items()
+                       if not _same(row.get(column), value)}
+            if not changes:
+                continue
+            if remote in item_info.pk_columns:
+                raise invalid(
+                    '"{0}" of {1} lists {2} {3}, which belongs to another '
+                    'owner.', prop.name, info.name, item_info.name,
+                    ', '.join(key)
+                )
+            self._write_columns(connection, batch, item_info, key, row,
+                                changes)
+        # Unlink the items no longer listed, where the link may be empty.
+        column = target.table.c.get(remote)
+        if column is None or remote in target.pk_columns:
+            return
+        if not column.nullable:
+            return
+        conditions = [column == local_value] + [
+            target.table.c[name] == value
+            for name, value in relation.target_filters.items()
+        ]
+        for row in self._select_rows(connection, target, conditions):
+            key = tuple(str(row[name]) for name in target.pk_columns)
+            if key in wanted:
+                continue
+            unlink = {remote: None}
+            if relation.owner_type_column:
+                unlink[relation.owner_type_column] = None
+            self._write_columns(connection, batch, target, key, row, unlink)
+
+    def _write_columns(self, connection, batch, info, key, row, changes):
+        conditions = [info.table.c[column] == value
+                      for column, value in zip(info.pk_columns, key)]
+        connection.execute(
+            sqlalchemy.update(info.table).where(*conditions).values(**changes)
+        )
+        batch.rows[(info.table.name, key)] = dict(row, **changes)
+
+    def _set_through(self, connection, batch, info, prop, local_value, keys):
+        relation = prop.relation
+        link = self.metadata.tables[relation.link_table]
+        wanted = []
+        for item_info, key in keys:
+            row = self._fetch_row(connection, batch, item_info, key)
+            if row is None:
+                raise invalid(
+                    '"{0}" of {1} lists {2} {3}, which does not exist.',
+                    prop.name, info.name, item_info.name, ', '.join(key)
+                )
+            value = row.get(relation.remote)
+            if value not in wanted:
+                wanted.append(value)
+        existing = [
+            row[0] for row in connection.execute(
+                sqlalchemy.select(link.c[relation.link_remote]).where(
+                    link.c[relation.link_local] == local_value
+                )
+            )
+        ]
+        stale = [value for value in existing if value not in wanted]
+        if stale:
+            connection.execute(sqlalchemy.delete(link).where(
+                link.c[relation.link_local] == local_value,
+                link.c[relation.link_remote].in_(stale),
+            ))
+        link_type = self._type_of_table(link.name)
+        for position, value in enumerate(wanted):
+            if value in existing:
+                continue
+            row = {relation.link_local: local_value,
+                   relation.link_remote: value}
+            if link_type is not None:
+                link_info = self.info(link_type.name)
+                self._apply_defaults(link_info, row)
+                for column, discriminator in \
+                        link_type.discriminator.items():
+                    row[column] = discriminator
+            if 'sort' in link.c and row.get('sort') is None:
+                row['sort'] = position
+            connection.execute(sqlalchemy.insert(link), [row])
+
+    def _type_of_table(self, table_name):
+        """Return the most general entity type stored in *table_name*."""
+        table = self.registry.tables.get(table_name)
+        if table is None or not table.types:
+            return None
+        return table.types[0]
+
+    # Custom attribute values -------------------------------------------
+
+    def _upsert_custom_attribute_value(self, connection, batch, info, data,
+                                       key, create):
+        """Write one custom attribute value, creating it when missing."""
+        entity_type = info.entity_type
+        if key is None or create:
+            given = key
+            key = []
+            for position, name in enumerate(entity_type.primary_key):
+                value = data.get(name)
+                if value is None and given is not None:
+                    given = decode.normalise_entity_key(
+                        given, entity_type.primary_key, info.name
+                    )
+                    value = given[position]
+                if value is None:
+                    raise invalid(
+                        'Missing required attribute "{0}" for {1}.',
+                        name, info.name
+                    )
+                key.append(str(value))
+            key = tuple(key)
+        configuration_id, entity_id = _split_value_key(entity_type, key)
+        for attribute in data:
+            if attribute in ('__entity_type__', 'value', 'key') or \
+                    attribute in entity_type.primary_key:
+                continue
+            self._writable_property(info, attribute, creating=create)
+        configuration = self.fetch(
+            connection, 'CustomAttributeConfiguration', (configuration_id,),
+            batch=batch,
+        )
+        if configuration is None:
+            raise invalid(
+                'Custom attribute configuration {0} does not exist.',
+                configuration_id
+            )
+        stored = self._custom_attribute_value(
+            connection, configuration, data.get('value')
+        )
+        value_column = info.column_for('value')
+        current = self._fetch_row(connection, batch, info, key)
+        if current is not None:
+            if create:
+                raise EmulatorError(
+                    _clean('A {0} for configuration {1} and entity {2} '
+                           'already exists.'.format(
+                               info.name, configuration_id, entity_id)),
+                    exception='DuplicateEntryError', status=409,
+                )
+            if 'value' in data:
+                self._write_columns(connection, batch, info, key, current,
+                                    {value_column: stored})
+        else:
+            row = {column: value
+                   for column, value in zip(info.pk_columns, key)}
+            row[value_column] = stored
+            key_column = info.column_for('key')
+            if key_column is not None:
+                row[key_column] = configuration.get('key')
+            for column, value in entity_type.discriminator.items():
+                row[column] = value
+            self._apply_defaults(info, row)
+            connection.execute(sqlalchemy.insert(info.table), [row])
+            batch.rows[(info.table.name, key)] = row
+        batch.changes.append({'action': 'update', 'entity_type': info.name,
+                              'key': list(key), 'attributes': sorted(data)})
+        return key
+
+    def _custom_attribute_value(self, connection, configuration, value):
+        """Check *value* against the configuration's type; return it as
+        stored."""
+        type_row = None
+        if configuration.get('type_id'):
+            type_row = self.fetch(connection, 'CustomAttributeType',
+                                  (configuration['type_id'],))
+        type_name = (type_row or {}).get('name') or ''
+        kind = _CUSTOM_ATTRIBUTE_KINDS.get(type_name.lower())
+        if value is None or kind is None:
+            return value
+        ok = True
+        if kind == 'number':
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif kind == 'text':
+            ok = isinstance(value, str)
+        elif kind == 'boolean':
+            ok = isinstance(value, bool)
+        elif kind == 'enumerator':
+            if isinstance(value, str):
+                value = [value]
+            ok = isinstance(value, list) and all(
+                isinstance(item, str) for item in value
+            )
+        elif kind == 'date':
+            try:
+                value = decode.decode_datetime(value, configuration['key'])
+            except ValidationError:
+                ok = False
+        if not ok:
+            raise ValidationError(_clean(
+                'Custom attribute value for "{0}" must be of type {1}. Got '
+                '"{2}" of type {3}'.format(
+                    configuration.get('key'), type_name, _plain(value),
+                    type(value),
+                )
+            ))
+        return value
+
+    # Delete -------------------------------------------------------------
+
+    def delete(self, connection, batch, type_name, entity_key):
+        """Delete an entity and what ftrack deletes with it."""
+        info = self.info(type_name)
+        key = decode.normalise_entity_key(
+            entity_key, info.entity_type.primary_key, type_name
+        )
+        row = self._fetch_row(connection, batch, info, key)
+        if row is None:
+            if (info.table.name, key) in batch.deleted:
+                return key
+            raise NotFoundError(_clean(
+                'Cannot delete {0} {1}: it does not exist.'.format(
+                    type_name, ', '.join(key)
+                )
+            ))
+        concrete = self._row_type(info, row)
+        self._delete_rows(connection, batch, self.info(concrete.name), [row])
+        batch.changes.append({'action': 'remove', 'entity_type': type_name,
+                              'key': list(key), 'attributes': []})
+        return key
+
+    def _delete_rows(self, connection, batch, info, rows):
+        """Delete *rows* of *info*'s table and, first, their dependents."""
+        pending = [(info, rows)]
+        seen = set()
+        ordered = []
+        while pending:
+            current, current_rows = pending.pop()
+            fresh = []
+            for row in current_rows:
+                key = tuple(str(row[column]) for column in current.pk_columns)
+                marker = (current.table.name, key)
+                if marker in seen:
+                    continue
+                seen.add(marker)
+                fresh.append((key, row))
+            if not fresh:
+                continue
+            ordered.append((current, fresh))
+            by_type = {}
+            for key, row in fresh:
+                concrete = self._row_type(current, row)
+                by_type.setdefault(concrete.name, []).append(row)
+            for concrete_name, typed_rows in by_type.items():
+                for dependent, dependent_rows in self._dependents(
+                        connection, self.info(concrete_name), typed_rows):
+                    pending.append((dependent, dependent_rows))
+        for current, fresh in ordered:
+            keys = [key for key, _ in fresh]
+            self._delete_keys(connection, current, keys)
+            for key in keys:
+                batch.rows.pop((current.table.name, key), None)
+                batch.deleted.add((current.table.name, key))
+
+    def _delete_keys(self, connection, info, keys):
+        table = info.table
+        if len(info.pk_columns) == 1:
+            column = table.c[info.pk_columns[0]]
+            values = [key[0] for key in keys]
+            for start in range(0, len(values), 500):
+                connection.execute(sqlalchemy.delete(table).where(
+                    column.in_(values[start:start + 500])
+                ))
+            return
+        for key in keys:
+            connection.execute(sqlalchemy.delete(table).where(*[
+                table.c[column] == value
+                for column, value in zip(info.pk_columns, key)
+            ]))
+
+    def _cascade_properties(self, info):
+        """Return the collection properties of *info*'s type whose items
+        are deleted with an owner."""
+        try:
+            return self._cascade_cache[info.name]
+        except KeyError:
+            pass
+        names = []
+        for type_name in self._lineage(info.entity_type):
+            for name in CASCADES.get(type_name, ()):
+                if name not in names:
+                    names.append(name)
+        names.extend(name for name in _VALUE_COLLECTIONS if name not in names)
+        properties = []
+        for name in names:
+            prop = info.entity_type.properties.get(name)
+            if prop is None or prop.relation is None:
+                continue
+            properties.append(prop)
+        # Link-table rows never outlive either end.
+        for prop in info.entity_type.properties.values():
+            if prop.is_collection and prop.relation is not None \
+                    and prop.relation.through and prop not in properties:
+                properties.append(prop)
+        self._cascade_cache[info.name] = properties
+        return properties
+
+    def _dependents(self, connection, info, rows):
+        """Yield (type info, rows) of what must go when *rows* go; link
+        table rows are deleted right away."""
+        for prop in self._cascade_properties(info):
+            relation = prop.relation
+            values = [row.get(relation.local) for row in rows
+                      if row.get(relation.local) is not None]
+            if not values:
+                continue
+            if relation.special:
+                target = self.registry.get(prop.target)
+                if target is None or prop.name not in _VALUE_COLLECTIONS:
+                    continue
+                yield from self._value_dependents(connection, prop, values)
+                continue
+            if relation.through:
+                link = self.metadata.tables[relation.link_table]
+                link_type = self._type_of_table(link.name)
+                link_rows = self._chunked_select(
+                    connection, link, link.c[relation.link_local], values, []
+                )
+                if link_type is not None and link_rows:
+                    yield self.info(link_type.name), link_rows
+                elif link_rows:
+                    self._chunked_delete(
+                        connection, link, link.c[relation.link_local], values
+                    )
+                continue
+            target = self.info(prop.target)
+            column = target.table.c.get(relation.remote)
+            if column is None:
+                continue
+            extra = [target.table.c[name] == value
+                     for name, value in relation.target_filters.items()]
+            found = self._chunked_select(
+                connection, target.table, column, values, extra
+            )
+            if found:
+                yield target, found
+
+    def _value_dependents(self, connection, prop, values):
+        """Metadata and custom attribute values of deleted entities."""
+        target = self.info(prop.target)
+        if prop.name == 'metadata':
+            column = target.table.c[target.column_for('parent_id')]
+        else:
+            column = target.table.c[target.column_for('entity_id')]
+        found = self._chunked_select(
+            connection, target.table, column, values, []
+        )
+        if found:
+            yield target, found
+
+    @staticmethod
+    def _chunked_select(connection, table, column, values, extra):
+        rows = []
+        for start in range(0, len(values), 500):
+            statement = sqlalchemy.select(table).where(
+                column.in_(values[start:start + 500]), *extra
+            )
+            rows.extend(dict(row._mapping) for row in
+                        connection.execute(statement))
+        return rows
+
+    @staticmethod
+    def _chunked_delete(connection, table, column, values):
+        for start in range(0, len(values), 500):
+            connection.execute(sqlalchemy.delete(table).where(
+                column.in_(values[start:start + 500])
+            ))
+
+
+def _split_value_key(entity_type, key):
+    positions = dict(zip(entity_type.primary_key, key))
+    return positions.get('configuration_id'), positions.get('entity_id')
+
+
+def _same(left, right):
+    if left is None or right is None:
+        return left is right
+    if isinstance(left, datetime.datetime) or isinstance(
+            right, datetime.datetime):
+        return left == right
+    return str(left) == str(right) if not isinstance(left, type(right)) \
+        else left == right
+
+
+def _plain(value):
+    text = value if isinstance(value, str) else repr(value)
+    return text[:80]
