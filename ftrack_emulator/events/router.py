@@ -12,12 +12,13 @@ router avoids evaluating expressions it can rule out beforehand:
 * subscriptions of the common form ``topic=<name>`` (optionally followed by
   ``and`` conditions) are indexed by topic; only the rest are evaluated
   against every event;
+* subscribers sharing an expression are grouped, and each group's
+  expression is evaluated once per event;
 * targets of the form ``id=<value>`` (what replies carry) are resolved
   through an index of subscriber ids;
 * parsed expressions are cached by their text.
 """
 
-import collections
 import functools
 import logging
 import re
@@ -88,22 +89,24 @@ class Subscriber:
     """One subscriber of one connection.
 
     ``topic`` is set when the subscription only matches that topic;
-    ``expression`` is None when nothing beyond the topic needs checking.
+    ``expression`` is what remains to be checked (None when the topic is
+    all there is).
     """
 
     __slots__ = (
         'connection', 'identifier', 'metadata', 'subscription', 'topic',
-        'expression',
+        'expression', 'group',
     )
 
     def __init__(self, connection, identifier, metadata, subscription,
-                 topic, expression):
+                 topic, expression, group):
         self.connection = connection
         self.identifier = identifier
         self.metadata = metadata
         self.subscription = subscription
         self.topic = topic
         self.expression = expression
+        self.group = group
 
     def interested_in(self, candidate):
         """Return True when the subscription matches *candidate*."""
@@ -117,6 +120,39 @@ class Subscriber:
         return '<Subscriber {0!r} subscription={1!r}>'.format(
             self.identifier, self.subscription
         )
+
+
+class _Group:
+    """Subscribers sharing one expression, evaluated once per event.
+
+    Many clients subscribe with the same text (every hub listens to
+    ``topic=ftrack.meta.reply``, every action to its discover topic), so
+    routing cost follows the number of distinct expressions rather than the
+    number of subscribers. ``connections`` counts the members per connection
+    so that a matching group adds all of them at once.
+    """
+
+    __slots__ = ('key', 'expression', 'subscribers', 'connections')
+
+    def __init__(self, key, expression):
+        self.key = key
+        self.expression = expression
+        self.subscribers = {}
+        self.connections = {}
+
+    def add(self, subscriber):
+        self.subscribers[subscriber] = None
+        connection = subscriber.connection
+        self.connections[connection] = self.connections.get(connection, 0) + 1
+
+    def remove(self, subscriber):
+        del self.subscribers[subscriber]
+        connection = subscriber.connection
+        remaining = self.connections[connection] - 1
+        if remaining:
+            self.connections[connection] = remaining
+        else:
+            del self.connections[connection]
 
 
 def _safe_match(expression, candidate):
@@ -142,12 +178,12 @@ class Router:
         self._parse = functools.lru_cache(maxsize=cache_size)(self._parse_now)
         #: connection -> {subscriber id: Subscriber}
         self._connections = {}
-        #: topic -> {Subscriber: None} (dicts keep subscription order)
-        self._by_topic = collections.defaultdict(dict)
-        #: subscribers whose subscription may match any topic
+        #: topic -> {remaining expression text or None: _Group}
+        self._by_topic = {}
+        #: subscription text -> _Group, for subscriptions not tied to a topic
         self._any_topic = {}
         #: subscriber id (text) -> {Subscriber: None}
-        self._by_id = collections.defaultdict(dict)
+        self._by_id = {}
 
     def _parse_now(self, text):
         if self._parse_text is None:
@@ -177,12 +213,13 @@ class Router:
             )
         topic_and_rest = exact_topic(subscription)
         try:
+            # Parse the full text even when only part of it is evaluated:
+            # it validates the subscription as the client's grammar would.
+            expression = self.parse(subscription)
             if topic_and_rest is None:
-                topic, expression = None, self.parse(subscription)
+                topic, rest = None, subscription
             else:
                 topic, rest = topic_and_rest
-                # Parse the full text to validate it, evaluate only the rest.
-                self.parse(subscription)
                 expression = self.parse(rest) if rest is not None else None
         except Exception as error:
             raise SubscriptionError(
@@ -191,15 +228,17 @@ class Router:
         subscribers = self._connections.setdefault(connection, {})
         if identifier in subscribers:
             self._unindex(subscribers.pop(identifier))
+        groups = (self._any_topic if topic is None
+                  else self._by_topic.setdefault(topic, {}))
+        group = groups.get(rest)
+        if group is None:
+            group = groups[rest] = _Group(rest, expression)
         subscriber = Subscriber(connection, identifier, dict(metadata),
-                                subscription, topic, expression)
+                                subscription, topic, expression, group)
         subscribers[identifier] = subscriber
-        if topic is None:
-            self._any_topic[subscriber] = None
-        else:
-            self._by_topic[topic][subscriber] = None
+        group.add(subscriber)
         if isinstance(identifier, str):
-            self._by_id[identifier][subscriber] = None
+            self._by_id.setdefault(identifier, {})[subscriber] = None
         return subscriber
 
     def unsubscribe(self, connection, metadata):
@@ -216,6 +255,8 @@ class Router:
                     identifier
                 )
             )
+        if not subscribers:
+            del self._connections[connection]
         self._unindex(subscriber)
         return subscriber
 
@@ -237,70 +278,79 @@ class Router:
         ]
 
     def _unindex(self, subscriber):
-        if subscriber.topic is None:
-            self._any_topic.pop(subscriber, None)
-        else:
-            bucket = self._by_topic.get(subscriber.topic)
-            if bucket is not None:
-                bucket.pop(subscriber, None)
-                if not bucket:
+        group = subscriber.group
+        group.remove(subscriber)
+        if not group.subscribers:
+            if subscriber.topic is None:
+                del self._any_topic[group.key]
+            else:
+                groups = self._by_topic[subscriber.topic]
+                del groups[group.key]
+                if not groups:
                     del self._by_topic[subscriber.topic]
         if isinstance(subscriber.identifier, str):
-            bucket = self._by_id.get(subscriber.identifier)
-            if bucket is not None:
-                bucket.pop(subscriber, None)
-                if not bucket:
-                    del self._by_id[subscriber.identifier]
+            bucket = self._by_id[subscriber.identifier]
+            del bucket[subscriber]
+            if not bucket:
+                del self._by_id[subscriber.identifier]
 
     # Routing ---------------------------------------------------------------
 
     def recipients(self, candidate):
-        """Return the connections that should receive *candidate*.
+        """Return the connections that should receive *candidate*, each
+        once.
 
         *candidate* is the event as subscriptions see it (a mapping with
-        ``topic``, ``data``, ``source``, ``target`` ...). Each connection
-        appears once, in subscription order.
+        ``topic``, ``data``, ``source``, ``target`` ...).
         """
         target = candidate.get('target') or ''
-        target_expression = None
         if target:
             identifier = exact_id(target)
             if identifier is not None:
-                pool = list(self._by_id.get(identifier, ()))
-            else:
-                try:
-                    target_expression = self.parse(target)
-                except Exception as error:
-                    logger.warning(
-                        'Dropping event %s with unparsable target %r: %s',
-                        candidate.get('id'), target, error,
-                    )
-                    return []
-                pool = self._pool(candidate)
+                return self._recipients_by_id(candidate, identifier)
+            try:
+                target_expression = self.parse(target)
+            except Exception as error:
+                logger.warning(
+                    'Dropping event %s with unparsable target %r: %s',
+                    candidate.get('id'), target, error,
+                )
+                return []
         else:
-            pool = self._pool(candidate)
+            target_expression = None
 
         chosen = {}
-        for subscriber in pool:
-            if subscriber.connection in chosen:
-                continue
-            if not subscriber.interested_in(candidate):
-                continue
-            if target_expression is not None and not _safe_match(
-                target_expression, subscriber.metadata
+        for group in self._groups(candidate):
+            if group.expression is not None and not _safe_match(
+                group.expression, candidate
             ):
                 continue
-            chosen[subscriber.connection] = None
+            if target_expression is None:
+                chosen.update(group.connections)
+                continue
+            for subscriber in group.subscribers:
+                if subscriber.connection not in chosen and _safe_match(
+                    target_expression, subscriber.metadata
+                ):
+                    chosen[subscriber.connection] = None
         return list(chosen)
 
-    def _pool(self, candidate):
+    def _recipients_by_id(self, candidate, identifier):
+        chosen = {}
+        for subscriber in self._by_id.get(identifier, ()):
+            if (subscriber.connection not in chosen
+                    and subscriber.interested_in(candidate)):
+                chosen[subscriber.connection] = None
+        return list(chosen)
+
+    def _groups(self, candidate):
         topic = candidate.get('topic')
         by_topic = self._by_topic.get(topic) if isinstance(topic, str) else None
-        if by_topic:
-            if self._any_topic:
-                return list(by_topic) + list(self._any_topic)
-            return list(by_topic)
-        return list(self._any_topic)
+        if by_topic is None:
+            return list(self._any_topic.values())
+        if self._any_topic:
+            return list(by_topic.values()) + list(self._any_topic.values())
+        return list(by_topic.values())
 
 
 def _subscriber_id(metadata):

@@ -82,6 +82,25 @@ def test_unsubscribe_and_drop():
     assert not router._by_id and not router._connections
 
 
+def test_shared_expressions_keep_per_connection_membership():
+    router = Router()
+    for connection in ('c1', 'c2'):
+        router.subscribe(connection, {'id': 'a'}, 'topic=x and data.k=1')
+        router.subscribe(connection, {'id': 'b'}, 'topic=x and data.k=1')
+        router.subscribe(connection, {'id': 'c'}, 'data.k=1')
+    event = {'topic': 'x', 'data': {'k': '1'}}
+    assert sorted(router.recipients(event)) == ['c1', 'c2']
+    router.unsubscribe('c1', {'id': 'a'})
+    router.unsubscribe('c1', {'id': 'c'})
+    assert sorted(router.recipients(event)) == ['c1', 'c2']
+    router.unsubscribe('c1', {'id': 'b'})
+    assert router.recipients(event) == ['c2']
+    assert router.recipients(dict(event, topic='y')) == ['c2']
+    router.drop('c2')
+    assert router.recipients(event) == []
+    assert not router._by_topic and not router._any_topic
+
+
 def test_parsed_expressions_are_cached():
     calls = []
     parser = Parser()
