@@ -71,6 +71,7 @@ Options::
     untyped           render without a type (clients skip it)
     ref               a foreign key also rendered with "$ref" to its fk type
     restricted        restricted_projection (clients skip it)
+    hidden            known to the server but not rendered in the schema
     transform         the client sees schema ids, the server table names
     enum=A,B,...      allowed values
     alias=NAME        server-side name, rendered as alias_for
@@ -122,6 +123,17 @@ Value providers (``computed_by``) the query engine implements:
 ``review_session_is_open``
     True while the review session's end date is unset or in the future.
 
+Columns the server fills
+------------------------
+
+Creating an entity sets the discriminator columns of its type: clients do
+not send them all (a FileComponent arrives without ``system_type``). Some
+discriminators are internal columns no client sees: ``entity_kind`` of the
+custom attribute values, ``from_kind``/``to_kind`` of the attribute links,
+``config_kind`` of the configurations. Status changes carry ``parent_type``
+``task`` or ``assetversion``. ``context.project_id`` holds a project's own id
+for projects and the enclosing project's id for every other context.
+
 Special relations (``Relation.special``):
 
 ``ancestors``
@@ -165,7 +177,7 @@ _SCALAR_KINDS = {
     'fk': ('string', 'foreign_key'),
 }
 _FLAGS = {'req', 'ro', 'computed', 'untyped', 'ref', 'restricted',
-          'transform'}
+          'transform', 'hidden'}
 _VALUED = {'computed', 'derived', 'col', 'sql', 'type', 'enum', 'alias',
            'desc',
            'via', 'to', 'by', 'on', 'through', 'filter', 'owner_type',
@@ -827,6 +839,7 @@ class _Builder:
             description=options.get('desc'),
             alias_for=options.get('alias'),
             restricted_projection='restricted' in attribute.flags,
+            hidden='hidden' in attribute.flags,
         )
         if attribute.kind == model.SCALAR:
             self._scalar(spec, attribute, prop)

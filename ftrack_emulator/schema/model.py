@@ -114,7 +114,9 @@ class Property:
     with a ``$ref`` besides its ``type`` (clients still treat it as a
     scalar). ``type`` None renders a property without a type, which clients
     skip. ``column_type`` overrides the column type derived from ``type``
-    and ``format`` (one of :data:`COLUMN_TYPES`).
+    and ``format`` (one of :data:`COLUMN_TYPES`). A ``hidden`` property is
+    known to the server (it can be selected and filtered on) but left out of
+    the rendered schema, as real servers know columns they do not advertise.
     """
 
     name: str
@@ -133,6 +135,7 @@ class Property:
     computed_by: typing.Optional[str] = None
     relation: typing.Optional[Relation] = None
     column_type: typing.Optional[str] = None
+    hidden: bool = False
 
     @property
     def is_scalar(self):

@@ -54,6 +54,7 @@ def render_type(entity_type):
         'properties': {
             name: render_property(prop)
             for name, prop in entity_type.properties.items()
+            if not prop.hidden
         },
         'primary_key': list(entity_type.primary_key),
         'required': list(entity_type.required),

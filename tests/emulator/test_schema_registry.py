@@ -363,3 +363,18 @@ def test_registry_without_lineage_uses_discriminators_only():
     registry = model.Registry([base, red])
     assert base.subtypes == [red]
     assert registry.tables['things'].columns['kind'].index
+
+
+def test_default_projections_are_known_attributes(registry):
+    """Clients select these when a query names no attributes."""
+    for entity_type in registry.types.values():
+        for name in entity_type.default_projections:
+            assert name in entity_type.properties, (entity_type.name, name)
+
+
+def test_typed_links_know_their_end_types_without_advertising_them(registry):
+    link = registry['AssetCustomAttributeLink']
+    assert link.properties['to_entity_type'].hidden
+    assert link.properties['from_entity_type'].column == 'from_entity_type'
+    link_from = registry['AssetCustomAttributeLinkFrom']
+    assert not link_from.properties['to_entity_type'].hidden

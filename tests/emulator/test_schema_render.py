@@ -123,6 +123,20 @@ type Thing
     }
 
 
+def test_hidden_properties_are_not_rendered(schemas):
+    registry = dsl.load_texts([('t.types', '''
+type Thing
+    id: string ={uid}
+    secret: string hidden
+''')])
+    assert registry['Thing'].properties['secret'].column == 'secret'
+    assert set(render_type(registry['Thing'])['properties']) == {'id'}
+    assert 'to_entity_type' not in \
+        schemas['AssetCustomAttributeLink']['properties']
+    assert 'to_entity_type' in \
+        schemas['AssetCustomAttributeLink']['default_projections']
+
+
 def test_default_none_is_rendered():
     prop = model.Property('x', model.SCALAR, 'string', default=None)
     assert render_property(prop) == {'type': 'string', 'default': None}
