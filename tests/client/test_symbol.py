@@ -1,6 +1,7 @@
 """Sentinels and constants of ftrack_api.symbol."""
 
 import copy
+import importlib.util
 import os
 import pickle
 import subprocess
@@ -86,17 +87,22 @@ def test_topics_and_location_identifiers():
     assert symbol.SERVER_LOCATION_ID == '3a372bde-05bc-11e4-8908-20c9d081909b'
 
 
-def _chunk_size_with(value):
-    """Import the symbol module in a fresh interpreter with the variable."""
-    environment = dict(os.environ)
-    environment.pop('FTRACK_API_FILE_CHUNK_SIZE', None)
-    if value is not None:
-        environment['FTRACK_API_FILE_CHUNK_SIZE'] = value
-    return subprocess.run(
-        [sys.executable, '-c',
-         'import ftrack_api.symbol as s; print(s.CHUNK_SIZE)'],
-        env=environment, capture_output=True, text=True,
+def _fresh_symbol_module(monkeypatch, value):
+    """Execute the symbol module anew with the variable set to *value*.
+
+    The copy is a separate module object, so the imported
+    ``ftrack_api.symbol`` (and the identity of its sentinels) is untouched.
+    """
+    if value is None:
+        monkeypatch.delenv('FTRACK_API_FILE_CHUNK_SIZE', raising=False)
+    else:
+        monkeypatch.setenv('FTRACK_API_FILE_CHUNK_SIZE', value)
+    spec = importlib.util.spec_from_file_location(
+        'fresh_symbol', ftrack_api.symbol.__file__
     )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.parametrize('value, expected', [
@@ -105,18 +111,28 @@ def _chunk_size_with(value):
     ('4096', 4096),
     (' 12 ', 12),
 ])
-def test_chunk_size_comes_from_the_environment(value, expected):
-    result = _chunk_size_with(value)
-    assert result.returncode == 0, result.stderr
-    assert int(result.stdout) == expected
+def test_chunk_size_comes_from_the_environment(monkeypatch, value, expected):
+    assert _fresh_symbol_module(monkeypatch, value).CHUNK_SIZE == expected
 
 
 @pytest.mark.parametrize('value', ['lots', '', '1.5'])
 def test_chunk_size_that_is_not_a_number_is_rejected_naming_the_variable(
-    value
+    monkeypatch, value
 ):
-    result = _chunk_size_with(value)
-    assert result.returncode != 0
-    assert 'ValueError: FTRACK_API_FILE_CHUNK_SIZE' in result.stderr
-    assert repr(value) in result.stderr
+    with pytest.raises(ValueError) as info:
+        _fresh_symbol_module(monkeypatch, value)
+    assert str(info.value) == (
+        'FTRACK_API_FILE_CHUNK_SIZE must be a whole number of bytes, '
+        'not {0!r}.'.format(value)
+    )
 
+
+def test_chunk_size_is_read_at_import_in_a_new_interpreter():
+    environment = dict(os.environ, FTRACK_API_FILE_CHUNK_SIZE='2048')
+    result = subprocess.run(
+        [sys.executable, '-c',
+         'import ftrack_api.symbol as s; print(s.CHUNK_SIZE)'],
+        env=environment, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == '2048'
