@@ -6,6 +6,7 @@ defaults, exceptions, events and wire protocol.
 """
 
 from ftrack_api._version import __version__
+from ftrack_api.session import Session
 
 
 def mixin(instance, mixin_class, name=None):
@@ -21,14 +22,3 @@ def mixin(instance, mixin_class, name=None):
     if name is None:
         name = '{0}{1}'.format(current.__name__, mixin_class.__name__)
     instance.__class__ = type(name, (mixin_class, current), {})
-
-
-def __getattr__(name):
-    # Session pulls in most of the package; import it on first use so that
-    # light modules (symbol, exception, ...) stay cheap to import alone.
-    if name == 'Session':
-        from ftrack_api.session import Session
-        return Session
-    raise AttributeError(
-        'module {0!r} has no attribute {1!r}'.format(__name__, name)
-    )

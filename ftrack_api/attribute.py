@@ -1,0 +1,444 @@
+"""Entity attributes: how a value is read, set, fetched and compared.
+
+An attribute object is shared by every entity of its class and keeps no
+per-entity state of its own. Each entity holds two flat dictionaries, one for
+local (unsaved) values and one for remote (server) values, keyed by attribute
+name; a missing key means :data:`ftrack_api.symbol.NOT_SET`. Keeping the state
+on the entity makes reads a couple of dictionary lookups and keeps memory low
+when large query results are loaded.
+"""
+
+import collections
+import collections.abc
+import functools
+import logging
+
+import ftrack_api.collection
+import ftrack_api.exception
+import ftrack_api.inspection
+import ftrack_api.operation
+import ftrack_api.symbol
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
+logger = logging.getLogger(__name__)
+
+
+def merge_references(function):
+    """Decorate a ``get_value`` so that values read from detached entities
+    are merged into the session first.
+
+    Entities returned by :meth:`ftrack_api.session.Session.decode` are not
+    part of the session's identity map, nor are the entities they refer to.
+    The first time such an entity's reference or collection is read, its
+    stored values are merged so that callers receive the session's instances.
+    Entities already in the identity map hold merged values and skip this.
+    """
+
+    @functools.wraps(function)
+    def get_value(self, entity):
+        if entity._detached and self.name not in entity._merged_attributes:
+            entity._merged_attributes.add(self.name)
+            self._merge_stored_values(entity)
+        return function(self, entity)
+
+    return get_value
+
+
+class Attributes(object):
+    """The attributes of an entity class, by name."""
+
+    def __init__(self, attributes=None):
+        self._attributes = {}
+        for attribute in attributes or ():
+            self.add(attribute)
+
+    def add(self, attribute):
+        """Add *attribute*; a name may only be used once."""
+        existing = self._attributes.get(attribute.name)
+        if existing is not None:
+            raise ftrack_api.exception.NotUniqueError(
+                'Attribute with name {0} already added as {1!r}'.format(
+                    attribute.name, existing
+                )
+            )
+        self._attributes[attribute.name] = attribute
+
+    def remove(self, attribute):
+        """Remove *attribute* (:exc:`KeyError` when it is not present)."""
+        del self._attributes[attribute.name]
+
+    def get(self, name):
+        """Return the attribute called *name*, or None."""
+        return self._attributes.get(name)
+
+    def keys(self):
+        """Return the attribute names as a list."""
+        return list(self._attributes)
+
+    def __contains__(self, item):
+        if not isinstance(item, Attribute):
+            return False
+        return item.name in self._attributes
+
+    def __iter__(self):
+        return iter(self._attributes.values())
+
+    def __len__(self):
+        return len(self._attributes)
+
+
+class Attribute(object):
+    """A named value every entity of a class carries."""
+
+    def __init__(
+        self, name, default_value=NOT_SET, mutable=True, computed=False
+    ):
+        self._name = name
+        self.default_value = default_value
+        self._mutable = mutable
+        self._computed = computed
+
+    def __repr__(self):
+        return '<{0}.{1}({2}) object at {3}>'.format(
+            self.__module__, self.__class__.__name__, self._name, id(self)
+        )
+
+    @property
+    def name(self):
+        """The attribute's name, as used in schemas and queries."""
+        return self._name
+
+    @property
+    def mutable(self):
+        """Whether a value may be replaced once one is known."""
+        return self._mutable
+
+    @property
+    def computed(self):
+        """Whether the server computes the value (it is never persisted)."""
+        return self._computed
+
+    def get_entity_storage(self, entity):
+        """Return a snapshot of *entity*'s stored values.
+
+        The result maps each attribute name with a known value to a dict
+        with ``local`` and ``remote`` keys (other names read as unset).
+        Changing it does not change the entity.
+        """
+        local = entity._local_values
+        remote = entity._remote_values
+        storage = collections.defaultdict(
+            lambda: {'local': NOT_SET, 'remote': NOT_SET}
+        )
+        for name in list(remote) + [name for name in local if name not in remote]:
+            storage[name] = {
+                'local': local.get(name, NOT_SET),
+                'remote': remote.get(name, NOT_SET),
+            }
+        return storage
+
+    def get_value(self, entity):
+        """Return the local value, else the remote one.
+
+        When neither is known and the session auto-populates in this thread,
+        the value is fetched from the server first.
+        """
+        name = self._name
+        value = entity._local_values.get(name, NOT_SET)
+        if value is not NOT_SET:
+            return value
+        value = entity._remote_values.get(name, NOT_SET)
+        if value is NOT_SET and entity.session.auto_populate:
+            self.populate_remote_value(entity)
+            value = entity._remote_values.get(name, NOT_SET)
+        return value
+
+    def get_local_value(self, entity):
+        """Return the value set on *entity* but not yet committed."""
+        return entity._local_values.get(self._name, NOT_SET)
+
+    def get_remote_value(self, entity):
+        """Return the value last known to be on the server."""
+        return entity._remote_values.get(self._name, NOT_SET)
+
+    def set_local_value(self, entity, value):
+        """Set an unsaved *value* on *entity* and record the change."""
+        name = self._name
+        local = entity._local_values
+        old_value = local.get(name, NOT_SET)
+        if (
+            not self._mutable
+            and value is not NOT_SET
+            and (
+                old_value is not NOT_SET
+                or entity._remote_values.get(name, NOT_SET) is not NOT_SET
+            )
+        ):
+            raise ftrack_api.exception.ImmutableAttributeError(attribute=self)
+
+        if value is NOT_SET:
+            local.pop(name, None)
+        else:
+            local[name] = value
+
+        session = entity.session
+        if session.record_operations:
+            session.recorded_operations.push(
+                ftrack_api.operation.UpdateEntityOperation(
+                    entity.entity_type,
+                    ftrack_api.inspection.primary_key(entity),
+                    name,
+                    old_value,
+                    value,
+                )
+            )
+
+    def set_remote_value(self, entity, value):
+        """Store *value* as the server's value for *entity*."""
+        if value is NOT_SET:
+            entity._remote_values.pop(self._name, None)
+        else:
+            entity._remote_values[self._name] = value
+
+    def populate_remote_value(self, entity):
+        """Fetch this attribute's value for *entity* from the server."""
+        entity.session.populate([entity], self._name)
+
+    def is_modified(self, entity):
+        """Whether a local value differs from the remote one."""
+        name = self._name
+        local = entity._local_values.get(name, NOT_SET)
+        if local is NOT_SET:
+            return False
+        return local != entity._remote_values.get(name, NOT_SET)
+
+    def is_set(self, entity):
+        """Whether either a local or a remote value is known."""
+        name = self._name
+        return name in entity._local_values or name in entity._remote_values
+
+    def _merge_stored_values(self, entity):
+        """Replace stored entity values by their merged counterparts."""
+
+
+class ScalarAttribute(Attribute):
+    """A plain JSON value (text, number, boolean, date, object)."""
+
+    def __init__(self, name, data_type, **kw):
+        super(ScalarAttribute, self).__init__(name, **kw)
+        self.data_type = data_type
+
+
+class ReferenceAttribute(Attribute):
+    """A link to a single other entity."""
+
+    def __init__(self, name, entity_type, **kw):
+        super(ReferenceAttribute, self).__init__(name, **kw)
+        self.entity_type = entity_type
+
+    def populate_remote_value(self, entity):
+        """Fetch the referenced entity with its default projections."""
+        referenced = entity.session.types[self.entity_type]
+        projections = referenced.default_projections
+        if projections:
+            expression = ', '.join(
+                '{0}.{1}'.format(self._name, projection)
+                for projection in projections
+            )
+        else:
+            expression = self._name
+        entity.session.populate([entity], expression)
+
+    def is_modified(self, entity):
+        """Whether the local value refers to a different entity."""
+        name = self._name
+        local = entity._local_values.get(name, NOT_SET)
+        if local is NOT_SET:
+            return False
+        remote = entity._remote_values.get(name, NOT_SET)
+        if remote is NOT_SET:
+            return True
+        if local is remote:
+            return False
+        if local is None or remote is None:
+            return True
+        return ftrack_api.inspection.identity(
+            local
+        ) != ftrack_api.inspection.identity(remote)
+
+    @merge_references
+    def get_value(self, entity):
+        return super(ReferenceAttribute, self).get_value(entity)
+
+    def _merge_stored_values(self, entity):
+        session = entity.session
+        for values in (entity._local_values, entity._remote_values):
+            value = values.get(self._name, NOT_SET)
+            if value is not NOT_SET and value is not None:
+                values[self._name] = session.merge(value)
+
+
+class AbstractCollectionAttribute(Attribute):
+    """An attribute whose value is a collection of entities."""
+
+    #: The class holding the entities (set by subclasses).
+    collection_class = None
+
+    @merge_references
+    def get_value(self, entity):
+        """Return the local collection, making one when needed.
+
+        The first read copies the remote collection (fetching it when
+        auto-population is on) into a local, mutable collection without
+        recording an operation, so it can be changed in place. When nothing
+        is known an empty collection takes its place.
+        """
+        name = self._name
+        local = entity._local_values
+        value = local.get(name, NOT_SET)
+        if value is not NOT_SET:
+            return value
+
+        remote_values = entity._remote_values
+        remote = remote_values.get(name, NOT_SET)
+        if remote is NOT_SET and entity.session.auto_populate:
+            self.populate_remote_value(entity)
+            remote = remote_values.get(name, NOT_SET)
+
+        if remote is NOT_SET:
+            value = self._adapt_to_collection(entity, [])
+        else:
+            value = self._copy_collection(remote)
+        value.mutable = self._mutable
+        local[name] = value
+        return value
+
+    def set_local_value(self, entity, value):
+        """Set a new collection, converting lists and None."""
+        if value is not NOT_SET:
+            value = self._adapt_to_collection(entity, value)
+            value.mutable = self._mutable
+        super(AbstractCollectionAttribute, self).set_local_value(entity, value)
+
+    def set_remote_value(self, entity, value):
+        """Store the server's collection, read-only."""
+        if value is not NOT_SET:
+            value = self._adapt_to_collection(entity, value)
+            value.mutable = False
+        super(AbstractCollectionAttribute, self).set_remote_value(entity, value)
+
+    def _copy_collection(self, collection):
+        return collection.__copy__()
+
+    def _adapt_to_collection(self, entity, value):
+        """Return *value* as this attribute's collection type for *entity*."""
+        raise NotImplementedError()
+
+    def _merge_stored_values(self, entity):
+        session = entity.session
+        local = entity._local_values.get(self._name, NOT_SET)
+        if local is not NOT_SET:
+            merged = self._adapt_to_collection(entity, session.merge(local))
+            merged.mutable = local.mutable
+            entity._local_values[self._name] = merged
+        remote = entity._remote_values.get(self._name, NOT_SET)
+        if remote is not NOT_SET:
+            merged = self._adapt_to_collection(entity, session.merge(remote))
+            merged.mutable = False
+            entity._remote_values[self._name] = merged
+
+
+class CollectionAttribute(AbstractCollectionAttribute):
+    """A list of entities (schema type ``array``)."""
+
+    collection_class = ftrack_api.collection.Collection
+
+    def _adapt_to_collection(self, entity, value):
+        if isinstance(value, ftrack_api.collection.Collection):
+            if value.attribute is not self:
+                raise ftrack_api.exception.AttributeError(
+                    'Collection already bound to a different attribute'
+                )
+            return value
+        if value is None:
+            value = []
+        if isinstance(value, list):
+            return ftrack_api.collection.Collection(entity, self, data=value)
+        raise NotImplementedError(
+            'Cannot convert {0!r} to collection.'.format(value)
+        )
+
+
+class KeyValueMappedCollectionAttribute(AbstractCollectionAttribute):
+    """A collection read and written as a mapping of key to value.
+
+    Used for metadata and custom attributes: each entity of the collection
+    holds one key and its value; *creator* makes the entity for a new key.
+    """
+
+    collection_class = ftrack_api.collection.KeyValueMappedCollectionProxy
+
+    def __init__(self, name, creator, key_attribute, value_attribute, **kw):
+        super(KeyValueMappedCollectionAttribute, self).__init__(name, **kw)
+        self.creator = creator
+        self.key_attribute = key_attribute
+        self.value_attribute = value_attribute
+
+    def set_local_value(self, entity, value):
+        """Set a new collection; a mapping replaces every key instead."""
+        if isinstance(value, collections.abc.Mapping) and not isinstance(
+            value, ftrack_api.collection.MappedCollectionProxy
+        ):
+            proxy = self.get_value(entity)
+            for key in proxy.keys():
+                if key not in value:
+                    del proxy[key]
+            for key, item in value.items():
+                proxy[key] = item
+            value = proxy
+        super(KeyValueMappedCollectionAttribute, self).set_local_value(
+            entity, value
+        )
+
+    def _adapt_to_collection(self, entity, value):
+        if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
+            if value.attribute is not self:
+                raise ftrack_api.exception.AttributeError(
+                    'Collection already bound to a different attribute.'
+                )
+            return value
+        if value is None:
+            value = []
+        if isinstance(value, list):
+            value = ftrack_api.collection.Collection(entity, self, data=value)
+        if isinstance(value, ftrack_api.collection.Collection):
+            return self.collection_class(
+                value, self.creator, self.key_attribute, self.value_attribute
+            )
+        raise NotImplementedError(
+            'Cannot convert {0!r} to collection.'.format(value)
+        )
+
+
+class CustomAttributeCollectionAttribute(AbstractCollectionAttribute):
+    """Custom attribute values of servers with the legacy value schema."""
+
+    collection_class = ftrack_api.collection.CustomAttributeCollectionProxy
+
+    def _adapt_to_collection(self, entity, value):
+        if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
+            if value.attribute is not self:
+                raise ftrack_api.exception.AttributeError(
+                    'Collection already bound to a different attribute.'
+                )
+            return value
+        if value is None:
+            value = []
+        if isinstance(value, list):
+            value = ftrack_api.collection.Collection(entity, self, data=value)
+        if isinstance(value, ftrack_api.collection.Collection):
+            return self.collection_class(value)
+        raise NotImplementedError(
+            'Cannot convert {0!r} to collection.'.format(value)
+        )

@@ -1,0 +1,224 @@
+"""The base class of every entity class built from a server schema."""
+
+import abc
+import collections.abc
+import logging
+
+import ftrack_api.attribute
+import ftrack_api.inspection
+import ftrack_api.operation
+import ftrack_api.symbol
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
+
+class DynamicEntityTypeMetaclass(abc.ABCMeta):
+    """Metaclass of entity classes, which are made at run time."""
+
+    def __repr__(cls):
+        return "<dynamic ftrack class '{0}'>".format(cls.__name__)
+
+
+class _EntityBase(object):
+    """Common root of entities and of the mixins that extend them."""
+
+
+class Entity(
+    _EntityBase, collections.abc.MutableMapping,
+    metaclass=DynamicEntityTypeMetaclass
+):
+    """A dict-like entity whose keys are its class's attributes.
+
+    Values live in two flat dictionaries per entity: local values (set here,
+    not yet committed) and remote values (as last read from the server).
+    Reading a key returns the local value if any, else the remote one,
+    fetching it from the server when the session auto-populates.
+    """
+
+    #: Name of the schema this class was built from.
+    entity_type = 'Entity'
+    #: :class:`ftrack_api.attribute.Attributes` of the class.
+    attributes = None
+    #: Names of the attributes forming the primary key, in order.
+    primary_key_attributes = None
+    #: Attributes fetched when a query names no projections.
+    default_projections = None
+
+    #: True for entities decoded outside the session's identity map.
+    _detached = False
+
+    def __init__(self, session, data=None, reconstructing=False):
+        """Make an entity of *session*, new unless *reconstructing*.
+
+        A new entity gets its schema defaults and records one create
+        operation holding its scalar values; reference and collection values
+        in *data* follow as update operations. A reconstructed entity takes
+        *data* as the server's values and records nothing.
+        """
+        super(Entity, self).__init__()
+        self.logger = logging.getLogger(
+            __name__ + '.' + self.__class__.__name__
+        )
+        self.session = session
+        self._local_values = {}
+        self._remote_values = {}
+        if data is None:
+            data = {}
+        if reconstructing:
+            self._reconstruct(data)
+        else:
+            self._construct(data)
+
+    def _reconstruct(self, data):
+        attributes = self.attributes
+        for key, value in data.items():
+            attribute = attributes.get(key)
+            if attribute is None:
+                if key != '__entity_type__' and self.logger.isEnabledFor(
+                    logging.DEBUG
+                ):
+                    self.logger.debug(
+                        'Ignoring unknown attribute %r in data for %s.',
+                        key, self.entity_type
+                    )
+                continue
+            attribute.set_remote_value(self, value)
+
+    def _construct(self, data):
+        session = self.session
+        attributes = self.attributes
+        relational = []
+        with session.operation_recording(False):
+            for attribute in attributes:
+                if attribute.name in data:
+                    continue
+                default = attribute.default_value
+                if callable(default):
+                    default = default(self)
+                if default is not NOT_SET:
+                    attribute.set_local_value(self, default)
+
+            for key, value in data.items():
+                attribute = attributes.get(key)
+                if attribute is None:
+                    if key != '__entity_type__':
+                        self.logger.debug(
+                            'Ignoring unknown attribute %r in data for %s.',
+                            key, self.entity_type
+                        )
+                    continue
+                if isinstance(attribute, ftrack_api.attribute.ScalarAttribute):
+                    attribute.set_local_value(self, value)
+                else:
+                    relational.append((attribute, value))
+
+        if session.record_operations:
+            session.recorded_operations.push(
+                ftrack_api.operation.CreateEntityOperation(
+                    self.entity_type,
+                    ftrack_api.inspection.primary_key(self),
+                    dict(self._local_values),
+                )
+            )
+
+        for attribute, value in relational:
+            attribute.set_local_value(self, value)
+
+    def __repr__(self):
+        return '<dynamic ftrack {0} object {1}>'.format(
+            self.__class__.__name__, id(self)
+        )
+
+    def __str__(self):
+        try:
+            key = ', '.join(ftrack_api.inspection._primary_key_values(self))
+        except KeyError:
+            key = 'Unknown'
+        return '<{0}({1})>'.format(self.__class__.__name__, key)
+
+    def __hash__(self):
+        return hash(ftrack_api.inspection._identity_string(self))
+
+    def __eq__(self, other):
+        if not isinstance(other, Entity):
+            return False
+        if other is self:
+            return True
+        try:
+            return ftrack_api.inspection.identity(
+                other
+            ) == ftrack_api.inspection.identity(self)
+        except KeyError:
+            return False
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __getitem__(self, key):
+        attribute = self.attributes.get(key)
+        if attribute is None:
+            raise KeyError(key)
+        return attribute.get_value(self)
+
+    def __setitem__(self, key, value):
+        attribute = self.attributes.get(key)
+        if attribute is None:
+            raise KeyError(key)
+        attribute.set_local_value(self, value)
+
+    def __delitem__(self, key):
+        attribute = self.attributes.get(key)
+        if attribute is None:
+            # The reference client fails the same way for unknown keys.
+            raise AttributeError(
+                "'NoneType' object has no attribute 'set_local_value'"
+            )
+        attribute.set_local_value(self, NOT_SET)
+
+    def __iter__(self):
+        return iter(self.attributes.keys())
+
+    def __len__(self):
+        return len(self.attributes)
+
+    def _populate_unset_scalars(self):
+        """Fetch every scalar without a remote value in one query."""
+        if not self.session.auto_populate:
+            return
+        remote = self._remote_values
+        names = [
+            attribute.name
+            for attribute in self.attributes
+            if isinstance(attribute, ftrack_api.attribute.ScalarAttribute)
+            and attribute.name not in remote
+        ]
+        if names:
+            self.session.populate([self], ', '.join(names))
+
+    def values(self):
+        """Return every value, fetching unset scalars in one query first."""
+        self._populate_unset_scalars()
+        return [self[key] for key in self]
+
+    def items(self):
+        """Return every (name, value), fetching unset scalars first."""
+        self._populate_unset_scalars()
+        return [(key, self[key]) for key in self]
+
+    def clear(self):
+        """Drop every local value, reverting to the remote values."""
+        for attribute in self.attributes:
+            attribute.set_local_value(self, NOT_SET)
+
+    def merge(self, entity, merged=None):
+        """Take the values known on *entity* into this entity.
+
+        Relations are merged into the session on the way. Return a list of
+        changes, each a dict with ``type`` (``local_attribute`` or
+        ``remote_attribute``), ``name``, ``old_value`` and ``new_value``.
+        """
+        import ftrack_api._merge
+
+        if merged is None:
+            merged = {}
+        return ftrack_api._merge.merge_entity_values(self, entity, merged)
