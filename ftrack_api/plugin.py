@@ -33,6 +33,11 @@ def discover(paths, positional_arguments=None, keyword_arguments=None):
     dropped). A file that cannot be loaded, or defines no ``register``, is
     logged and skipped; an exception raised by ``register`` itself is
     propagated.
+
+    Unlike the reference, a bare string for *paths* raises
+    :class:`TypeError` (the reference walks each of its characters as a
+    directory, ``"/"`` included), and entries may also be
+    :class:`os.PathLike` or bytes.
     """
     if isinstance(paths, (str, bytes)):
         # Iterating a string would walk each character as a directory,
