@@ -190,7 +190,6 @@ _DIRECTIVES = {'table', 'where', 'abstract', 'alias', 'pk', 'projections',
                'system', 'required', 'immutable', 'computed', 'drop', 'use',
                'owned_by'}
 _FROM_DISCRIMINATOR = '(discriminator)'
-_UID = '{uid}'
 
 _TOKEN = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^\s"])+')
 _NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
@@ -599,7 +598,9 @@ def _parse_attribute(tokens, source):
             head = tokens[0]
         else:
             raise DefinitionError(
-                'expected "NAME: KIND ...", got "{0}"'.format(' '.join(tokens)),
+                'expected "NAME: KIND ...", got "{0}"'.format(
+                    ' '.join(tokens)
+                ),
                 source
             )
     name = head[:-1]
@@ -724,7 +725,7 @@ def _check_options(attribute):
         )
 
 
-# Building the model -----------------------------------------------------------
+# Building the model --------------------------------------------------------
 
 
 class _Builder:

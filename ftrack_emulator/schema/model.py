@@ -289,7 +289,8 @@ class Registry:
                 entity_type.subtypes = [
                     other for other in table.types
                     if other is not entity_type
-                    and _extends(other.discriminator, entity_type.discriminator)
+                    and _extends(other.discriminator,
+                                 entity_type.discriminator)
                     and (not by_lineage or self.descends(other, entity_type))
                 ]
         for table in self.tables.values():

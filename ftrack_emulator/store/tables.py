@@ -48,7 +48,9 @@ class UTCDateTime(types.TypeDecorator):
     def process_bind_param(self, value, dialect):
         """Return *value* as naive UTC."""
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(datetime.timezone.utc).replace(
+                tzinfo=None
+            )
         return value
 
 

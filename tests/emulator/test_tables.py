@@ -139,8 +139,11 @@ def test_json_values_compare_natively(engine, values):
     # A number and its text are different values.
     assert read(engine, sa.select(value).where(value == '20')) == ['20']
     assert read(engine, sa.select(value).where(value == 20)) == []
-    assert read(engine, sa.select(value).where(value == True)) == [True]  # noqa: E712
-    assert read(engine, sa.select(value).where(value == False)) == [False]  # noqa: E712
+    assert read(engine, sa.select(value).where(value.is_(True))) == [True]
+    assert read(engine, sa.select(value).where(value.is_(False))) == [False]
+    # Comparisons bind booleans the way they are stored.
+    assert read(engine, sa.select(value).where(
+        value == sa.literal(True, tables.JSONValue()))) == [True]
     assert read(engine, sa.select(value).where(value.like('te%'))) == \
         ['text']
     assert sorted(read(engine, sa.select(value).where(
