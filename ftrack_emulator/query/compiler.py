@@ -83,7 +83,10 @@ class Compiler:
         """
         entity_type = self.storage.entity_type(query.entity_type)
         alias = self.storage.table(entity_type).alias('root')
-        conditions = self.storage.discriminator(entity_type, alias)
+        conditions = self.storage.discriminator(
+            entity_type, alias,
+            indexed=query.where is None and not query.order_by,
+        )
         if query.where is not None:
             conditions.append(self.criteria(entity_type, alias, query.where))
         where = sa.and_(*conditions) if conditions else None

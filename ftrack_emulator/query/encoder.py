@@ -32,7 +32,9 @@ class Normaliser:
 
     def _identity(self, entity):
         entity_type = entity['__entity_type__']
-        keys = self._primary_key(entity_type)
+        keys = self._keys.get(entity_type) or self._primary_key(entity_type)
+        if len(keys) == 1:
+            return (entity_type, entity.get(keys[0])), keys
         return (entity_type,) + tuple(entity.get(key) for key in keys), keys
 
     def entity(self, entity, root=False):
@@ -40,23 +42,21 @@ class Normaliser:
         identity, keys = self._identity(entity)
         if root:
             self._reserved.discard(identity)
-        entity_type = identity[0]
         if identity in self._seen or identity in self._reserved:
-            reference = {'__entity_type__': entity_type}
+            reference = {'__entity_type__': identity[0]}
             for key in keys:
                 reference[key] = entity.get(key)
             return reference
         self._seen.add(identity)
         encoded = {}
         for name, value in entity.items():
-            if type(value) is dict:
+            kind = type(value)
+            if kind is dict:
                 if '__entity_type__' in value:
                     value = self.entity(value)
-            elif type(value) is list:
+            elif kind is list and value and type(value[0]) is dict:
                 value = [
-                    self.entity(item)
-                    if type(item) is dict and '__entity_type__' in item
-                    else item
+                    self.entity(item) if '__entity_type__' in item else item
                     for item in value
                 ]
             encoded[name] = value

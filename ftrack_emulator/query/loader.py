@@ -245,11 +245,20 @@ class Loader:
         return [entry[0] for entry in entries]
 
     def _entities(self, plan, rows, identity):
+        """Return ``(entity, row, output)`` for *rows*, merging into the
+        entities already in *identity*. This is the hot loop."""
         registry = self.storage.registry
         entries = []
+        append = entries.append
+        single = plan.outputs[plan.candidates[0].name] \
+            if plan.single_type else None
         for row in rows:
-            output = plan.output_for(registry, row)
-            key = (output.name,) + tuple(row[i] for i in output.key_indexes)
+            output = single or plan.output_for(registry, row)
+            indexes = output.key_indexes
+            if len(indexes) == 1:
+                key = (output.name, row[indexes[0]])
+            else:
+                key = (output.name,) + tuple(row[i] for i in indexes)
             entity = identity.get(key)
             if entity is None:
                 entity = {'__entity_type__': output.name}
@@ -257,7 +266,7 @@ class Loader:
             for name, index, converter in output.fields:
                 value = row[index]
                 entity[name] = converter(value) if converter else value
-            entries.append((entity, row, output))
+            append((entity, row, output))
         return entries
 
     def _descend(self, connection, plan, entries, identity):
@@ -301,22 +310,27 @@ class Loader:
 
     def _fetch(self, connection, plan, relation_plan, cache_key, keys,
                width, identity):
+        """Run a relation's load statement for *keys*; return the related
+        entities grouped by owner key, and the distinct entries loaded."""
         groups = {}
         unique = {}
         if not keys:
             return groups, []
         statement = plan.statement(cache_key, relation_plan.build)
+        position = len(plan.column_names)
         for start in range(0, len(keys), BATCH_SIZE):
             batch = keys[start:start + BATCH_SIZE]
-            result = connection.execute(statement, {KEYS: batch})
-            for row in result:
-                if width == 1:
-                    key, values = row[0], row[1:]
+            rows = connection.execute(statement, {KEYS: batch}).all()
+            for entry in self._entities(plan, rows, identity):
+                row = entry[1]
+                key = row[position] if width == 1 else tuple(row[position:])
+                entity = entry[0]
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = [entity]
                 else:
-                    key, values = tuple(row[:width]), row[width:]
-                entity, _, output = self._entities(plan, [values], identity)[0]
-                groups.setdefault(key, []).append(entity)
-                unique.setdefault(id(entity), (entity, values, output))
+                    group.append(entity)
+                unique.setdefault(id(entity), entry)
         return groups, list(unique.values())
 
     def _computed(self, connection, entries):

@@ -20,6 +20,7 @@ own discriminator values.
 import sqlalchemy as sa
 
 from ftrack_emulator.errors import QueryError
+from ftrack_emulator.query.storage import unindexed_equals
 
 __all__ = ['Relations', 'LoadPlan', 'KEYS']
 
@@ -33,9 +34,9 @@ class LoadPlan:
 
     ``owner_columns`` are the owner's column names whose values form the key
     (one value, or a tuple for composite keys); ``build(target_alias,
-    columns)`` returns a select whose first column is that key (labelled
-    ``__key``, or ``__key0``... for composite keys) followed by *columns*,
-    restricted to the keys bound to :data:`KEYS`. ``many`` tells a
+    columns)`` returns a select of *columns* followed by that key (labelled
+    ``__key``, or ``__key0``... for composite keys), restricted to the keys
+    bound to :data:`KEYS`. ``many`` tells a
     collection from a reference. ``synthesised`` plans (dense custom
     attributes) instead provide ``fetch(connection, owners)``.
     """
@@ -93,7 +94,9 @@ class Relations:
 
     def _target_conditions(self, target, alias, relation):
         return [
-            alias.c[self.storage.column_name(target, column)] == value
+            unindexed_equals(
+                alias.c[self.storage.column_name(target, column)], value
+            )
             for column, value in relation.target_filters.items()
         ]
 
@@ -315,7 +318,7 @@ class Relations:
                 link_remote = self.storage.link_column(
                     link, relation.link_remote
                 )
-                return sa.select(link_local.label('__key'), *columns) \
+                return sa.select(*columns, link_local.label('__key')) \
                     .select_from(
                         link.join(alias, link_remote == alias.c[remote_name])
                     ).where(
@@ -331,14 +334,14 @@ class Relations:
             conditions = self._target_conditions(target, alias, relation)
             if len(pairs) == 1:
                 key = alias.c[pairs[0][1]]
-                return sa.select(key.label('__key'), *columns).where(
+                return sa.select(*columns, key.label('__key')).where(
                     key.in_(keys), *conditions
                 )
             key_columns = [alias.c[remote] for _, remote in pairs]
             return sa.select(
+                *columns,
                 *[column.label('__key{0}'.format(index))
-                  for index, column in enumerate(key_columns)],
-                *columns
+                  for index, column in enumerate(key_columns)]
             ).where(sa.tuple_(*key_columns).in_(keys), *conditions)
         return LoadPlan(owner_columns, build, many)
 
@@ -366,7 +369,7 @@ class Relations:
                     step.c[parent_column].isnot(None),
                 )
             )
-            return sa.select(walk.c.start.label('__key'), *columns) \
+            return sa.select(*columns, walk.c.start.label('__key')) \
                 .select_from(alias.join(walk, alias.c[id_column] == walk.c.node)) \
                 .where(*self.storage.discriminator(target, alias)) \
                 .order_by(walk.c.start, walk.c.depth.desc())
@@ -392,7 +395,7 @@ class Relations:
                     step.c[parent_column] == walk.c.node,
                 )
             )
-            return sa.select(walk.c.start.label('__key'), *columns) \
+            return sa.select(*columns, walk.c.start.label('__key')) \
                 .select_from(alias.join(walk, alias.c[id_column] == walk.c.node)) \
                 .where(*self.storage.discriminator(target, alias)) \
                 .order_by(walk.c.start, walk.c.depth)
@@ -404,7 +407,7 @@ class Relations:
         keys = sa.bindparam(KEYS, expanding=True)
 
         def build(alias, columns):
-            return sa.select(alias.c[asset_column].label('__key'), *columns) \
+            return sa.select(*columns, alias.c[asset_column].label('__key')) \
                 .where(
                     alias.c[asset_column].in_(keys),
                     self._latest_condition(target, alias),

@@ -9,7 +9,17 @@ query repeats them.
 
 from ftrack_emulator.errors import QueryError
 
-__all__ = ['Storage']
+__all__ = ['Storage', 'unindexed_equals']
+
+
+def unindexed_equals(column, value):
+    """Return ``column == value`` written so that SQLite will not use an
+    index of *column* for it (for low-selectivity classifier columns)."""
+    if isinstance(value, str):
+        return column.concat('') == value
+    if isinstance(value, bool) or value is None:
+        return column.is_(value)
+    return (column + 0) == value
 
 
 class Storage:
@@ -130,13 +140,22 @@ class Storage:
                 'Link table "{0}" has no column "{1}".'.format(link.name, name)
             ) from None
 
-    def discriminator(self, entity_type, alias):
+    def discriminator(self, entity_type, alias, indexed=True):
         """Return the conditions restricting *alias* to rows of
-        *entity_type* (empty when the type owns its table)."""
-        return [
-            alias.c[column] == value
-            for column, value in entity_type.discriminator.items()
-        ]
+        *entity_type* (empty when the type owns its table).
+
+        With *indexed* False the conditions are written so that SQLite does
+        not pick the discriminator's index (``+col``-style): without table
+        statistics it would prefer it to the far more selective index of
+        the query's own criteria.
+        """
+        conditions = []
+        for column, value in entity_type.discriminator.items():
+            if indexed:
+                conditions.append(alias.c[column] == value)
+            else:
+                conditions.append(unindexed_equals(alias.c[column], value))
+        return conditions
 
     def discriminator_columns(self, entity_type):
         """Column names needed to tell the concrete type of a row."""
