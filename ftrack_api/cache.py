@@ -64,10 +64,10 @@ class Cache(metaclass=abc.ABCMeta):
         return values
 
     def clear(self, pattern=None):
-        """Remove every key, or only those in which regular expression
-        *pattern* is found (:func:`re.search` semantics).
+        """Remove every key, or only the keys *pattern* matches.
 
-        Keys that disappear meanwhile are ignored.
+        *pattern* is a regular expression looked for anywhere in each key
+        (:func:`re.search`). Keys that disappear meanwhile are ignored.
         """
         matches = None if pattern is None else re.compile(pattern).search
         for key in self.keys():
@@ -206,8 +206,8 @@ class FileCache(Cache):
     """A persistent cache in a :mod:`dbm` database at *path*.
 
     The database is created straight away and then opened and closed
-    around every call, so several sessions (or processes) can share it one
-    call at a time; there is no locking. Keys must be ASCII strings;
+    around every call, so it is never held open between calls. There is no
+    locking: concurrent writers must coordinate. Keys must be ASCII strings;
     values must be :class:`str` or :class:`bytes` and are returned as
     UTF-8 decoded :class:`str`. Wrap it in a :class:`SerialisedCache` to
     store other values.
@@ -371,11 +371,9 @@ class ObjectKeyMaker(KeyMaker):
         return pickle.dumps(item, protocol=2)
 
     def _named(self, *names):
-        parts = [
-            '' if name is None else name for name in names
-        ]
+        # A missing __module__ (None) counts as an empty name.
         return self.name_identifier + self.item_separator.join(
-            part.encode('utf-8') for part in parts
+            (name or '').encode('utf-8') for name in names
         )
 
 
