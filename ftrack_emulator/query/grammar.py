@@ -238,13 +238,13 @@ def _build_grammar():
     negation = pp.Forward()
     atom = (lpar + criteria + rpar) | condition
     negation <<= (
-        (_keyword('not') + negation).set_parse_action(_not) | atom
+        (_keyword('not') - negation).set_parse_action(_not) | atom
     ).set_name('criteria')
     conjunction = (
-        negation + pp.ZeroOrMore(_keyword('and') + negation)
+        negation + pp.ZeroOrMore(_keyword('and') - negation)
     ).set_parse_action(_chain(ast.And))
     criteria <<= (
-        conjunction + pp.ZeroOrMore(_keyword('or') + conjunction)
+        conjunction + pp.ZeroOrMore(_keyword('or') - conjunction)
     ).set_parse_action(_chain(ast.Or))
 
     aggregate = (
