@@ -513,6 +513,15 @@ def test_object_key_maker_non_ascii_names_are_utf8():
     )
 
 
+def test_object_key_maker_function_without_module():
+    # The reference fails with AttributeError here; an empty name is kept.
+    def orphan():
+        pass
+
+    orphan.__module__ = None
+    assert cache.ObjectKeyMaker().key(orphan) == b'\x04orphan\x00'
+
+
 def test_object_key_maker_mapping_keys_must_be_sortable():
     with pytest.raises(TypeError, match='not supported'):
         cache.ObjectKeyMaker().key({'b': 1, 1: 2})
