@@ -35,7 +35,7 @@ FEATURE_MODULES = ('ftrack_emulator.events', 'ftrack_emulator.files')
 #: Key of the :class:`~ftrack_emulator.api.backend.Backend` in the app.
 BACKEND_KEY = web.AppKey('ftrack_emulator.backend', object)
 
-_ACTIONS_KEY = 'ftrack_emulator.actions'
+_ACTIONS_KEY = web.RequestKey('ftrack_emulator.actions', str)
 _STRICT_HEADER = 'ftrack-strict-api'
 
 
@@ -135,9 +135,14 @@ async def handle_api(request):
         username, api_key = auth.credentials_from_headers(request.headers)
         if not username or not api_key:
             raise auth.missing_credentials_error()
-        operations = await _read_operations(
-            request, backend.config.max_request_size
-        )
+        try:
+            operations = await _read_operations(
+                request, backend.config.max_request_size
+            )
+        except EmulatorError:
+            # Bad credentials are reported before anything else.
+            await backend.run(backend.authenticate, username, api_key)
+            raise
         request[_ACTIONS_KEY] = summarise_actions(operations)
         body = await backend.run(
             backend.execute_encoded, operations, username, api_key,

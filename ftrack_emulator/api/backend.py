@@ -219,6 +219,12 @@ class Backend:
 
     # Requests -----------------------------------------------------------
 
+    def authenticate(self, username, api_key):
+        """Return the user *username* (``id`` and ``username``) when
+        *api_key* is theirs; raise AuthenticationError otherwise."""
+        with self.database.begin() as connection:
+            return self.auth.authenticate(connection, username, api_key)
+
     def execute(self, operations, username, api_key, base_url):
         """Authenticate, then run *operations* in one transaction and
         return their results (raises EmulatorError, nothing kept)."""

@@ -55,7 +55,7 @@ def _assign(context, user_id, role_id, all_projects):
     key = context.backend.writer.create(
         context.connection, context.state, 'UserSecurityRole', {
             'user_id': user_id, 'security_role_id': role_id,
-            'is_all_projects': all_projects, 'is_all_open_projects': False,
+            'is_all_open_projects': all_projects,
         },
     )
     return key[0]

@@ -305,7 +305,7 @@ def ensure_api_user(writer, authenticator, connection, batch, username,
         if writer.fetch(connection, 'SecurityRole', (role_id,)) is not None:
             writer.create(connection, batch, 'UserSecurityRole', {
                 'user_id': user_id, 'security_role_id': role_id,
-                'is_all_projects': True, 'is_all_open_projects': True,
+                'is_all_open_projects': True,
             })
     authenticator.set_key(connection, user_id, api_key)
     return user_id

@@ -354,7 +354,7 @@ class Writer:
         key = decode.reference_key(
             value, target_info.entity_type.primary_key, prop.name
         )
-        row = self._fetch_row(connection, batch, target_info, key)
+        row = self._fetch_row_any(connection, batch, target_info, key)
         if row is None:
             raise invalid(
                 '"{0}" of {1} refers to {2} {3}, which does not exist.',
@@ -412,11 +412,13 @@ class Writer:
             if prop.is_collection:
                 collections.append((prop, value))
             elif prop.is_reference:
-                row.update(self._resolve_reference(
+                _merge_columns(info, attribute, row, self._resolve_reference(
                     connection, batch, info, prop, value
                 ))
             else:
-                row[prop.column] = self._coerce(info, prop, value)
+                _merge_columns(info, attribute, row, {
+                    prop.column: self._coerce(info, prop, value)
+                })
         if entity_key is not None:
             key = decode.normalise_entity_key(
                 entity_key, entity_type.primary_key, type_name
@@ -519,6 +521,8 @@ class Writer:
             fill('version', lambda: self._next_version(connection, info, row))
         if info.name == 'User':
             fill('username', lambda: str(uuid.uuid4()))
+            fill('is_active', False)
+            fill('user_type_id', lambda: self._default_user_type(connection))
         if info.name == 'Note':
             fill('date', batch.now)
             fill('thread_activity', batch.now)
@@ -533,6 +537,10 @@ class Writer:
             fill('start', batch.now)
             fill('user_id', batch.user_id)
         return lenient
+
+    def _default_user_type(self, connection):
+        rows = self.find(connection, 'UserType', {'name': 'user'})
+        return rows[0]['id'] if rows else None
 
     def _lineage(self, entity_type):
         """Names of *entity_type* and the types it specialises."""
@@ -785,14 +793,19 @@ class Writer:
         """Like _fetch_row but ignoring discriminators (ids are unique
         across a table)."""
         cache_key = (info.table.name, key)
-        if cache_key in batch.rows:
+        if batch is not None and cache_key in batch.rows:
             return batch.rows[cache_key]
         conditions = [info.table.c[column] == value
                       for column, value in zip(info.pk_columns, key)]
         row = connection.execute(
             sqlalchemy.select(info.table).where(*conditions)
         ).first()
-        return None if row is None else dict(row._mapping)
+        if row is None:
+            return None
+        row = dict(row._mapping)
+        if batch is not None:
+            batch.rows[cache_key] = row
+        return row
 
     # Update -------------------------------------------------------------
 
@@ -855,7 +868,7 @@ class Writer:
                         'Attribute "{0}" of {1} is required and cannot be '
                         'null.', prop_for_column.name, type_name
                     )
-            changes.update(columns)
+            _merge_columns(info, attribute, changes, columns)
         if changes:
             conditions = [info.table.c[column] == value
                           for column, value in zip(info.pk_columns, key)]
@@ -1294,6 +1307,20 @@ class Writer:
             connection.execute(sqlalchemy.delete(table).where(
                 column.in_(values[start:start + 500])
             ))
+
+
+def _merge_columns(info, attribute, row, columns):
+    """Add *columns* (written for *attribute*) to *row*, refusing two
+    attributes that give one column different values."""
+    for column, value in columns.items():
+        if column in row and not _same(row[column], value):
+            other = info.properties_by_column.get(column)
+            raise invalid(
+                '"{0}" of {1} conflicts with another attribute stored in the '
+                'same place{2}.', attribute, info.name,
+                ' ("{0}")'.format(other.name) if other is not None else ''
+            )
+        row[column] = value
 
 
 def _split_value_key(entity_type, key):
