@@ -8,6 +8,8 @@ on the entity makes reads a couple of dictionary lookups and keeps memory low
 when large query results are loaded.
 """
 
+from __future__ import absolute_import
+
 import collections
 import collections.abc
 import functools

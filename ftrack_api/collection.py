@@ -1,6 +1,8 @@
 """Collections of entities held by collection attributes, and the mapping
 views placed over them for metadata and custom attributes."""
 
+from __future__ import absolute_import, unicode_literals
+
 import collections.abc
 import copy
 import logging

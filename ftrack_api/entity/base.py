@@ -1,5 +1,7 @@
 """The base class of every entity class built from a server schema."""
 
+from __future__ import absolute_import
+
 import abc
 import collections.abc
 import logging

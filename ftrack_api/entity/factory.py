@@ -1,5 +1,7 @@
 """Build entity classes from the server's schemas."""
 
+from __future__ import absolute_import
+
 import functools
 import logging
 import uuid
