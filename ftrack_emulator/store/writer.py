@@ -26,11 +26,16 @@ Choices the emulator makes where clients legitimately leave gaps:
   ``parent_type``), and items no longer listed are unlinked where their
   link may be empty. Updates that only repeat existing links (``metadata``,
   ``members``, ``recipients`` after their creates) change nothing.
-* Deleting applies ftrack's cascades (:data:`CASCADES`): a context takes
-  its children, assets, notes, assignments and lists with it; an asset its
-  versions; a version its components; a component its locations and
-  members; every entity its metadata and custom attribute values, and the
-  rows linking it to others (link tables).
+* Deleting applies ftrack's cascades (:data:`CASCADES` and
+  :data:`REVERSE_CASCADES`): a context takes its children, assets, notes,
+  assignments, timelogs, links and list entries with it, a project also
+  its lists and review sessions; an asset its versions; a version its
+  components; a component its locations (and a container its members); a
+  note its replies and recipients; a user its memberships, roles and
+  timelogs; every entity its metadata and custom attribute values, and the
+  rows linking it to others (link tables). References to a deleted entity
+  from entities that stay (a task's status, a thumbnail) are left as they
+  are.
 """
 
 import dataclasses
@@ -54,8 +59,7 @@ logger = logging.getLogger(__name__)
 #: values and link-table rows.
 CASCADES = {
     'Context': ('children', 'notes', 'assets', 'assignments', 'allocations',
-                'appointments', 'incoming_links', 'outgoing_links',
-                'status_changes', 'timelogs', 'scopes', 'managers'),
+                'appointments', 'timelogs', 'scopes', 'managers'),
     'TypedContext': ('children', 'notes', 'assets', 'assignments',
                      'allocations', 'appointments', 'incoming_links',
                      'outgoing_links', 'status_changes', 'timelogs',
@@ -67,7 +71,7 @@ CASCADES = {
     'AssetVersion': ('components', 'notes', 'incoming_links',
                      'outgoing_links', 'review_session_objects',
                      'status_changes'),
-    'Component': ('component_locations', 'members'),
+    'Component': ('component_locations',),
     'ContainerComponent': ('component_locations', 'members'),
     'SequenceComponent': ('component_locations', 'members'),
     'FileComponent': ('component_locations',),
@@ -78,9 +82,6 @@ CASCADES = {
               'allocations', 'dashboard_resources'),
     'UserSecurityRole': ('user_security_role_projects',),
     'CustomAttributeConfiguration': ('values',),
-    'List': ('items',),
-    'TypedContextList': ('items',),
-    'AssetVersionList': ('items',),
     'Location': ('location_components',),
     'Job': ('job_components',),
     'ReviewSession': ('review_session_objects', 'review_session_invitees',
@@ -90,6 +91,15 @@ CASCADES = {
     'Dashboard': ('widgets', 'dashboard_resources'),
     'CalendarEvent': ('calendar_event_resources',),
     'TaskTemplate': ('items',),
+}
+
+#: Dependents no collection leads to: owner type -> (dependent type,
+#: dependent attribute holding the owner's id). Inherited like CASCADES.
+REVERSE_CASCADES = {
+    'List': (('ListObject', 'list_id'),),
+    'TypedContext': (('ListObject', 'entity_id'), ('Timer', 'context_id')),
+    'AssetVersion': (('ListObject', 'entity_id'),),
+    'Project': (('List', 'project_id'), ('ReviewSession', 'project_id')),
 }
 
 #: Mapped collections that hold per-entity values (deleted with it).
@@ -453,9 +463,8 @@ class Writer:
         batch.deleted.discard((info.table.name, key))
         for prop, value in collections:
             self._set_collection(connection, batch, info, stored, prop, value)
-        batch.changes.append({'action': 'add', 'entity_type': type_name,
-                              'key': list(key),
-                              'attributes': sorted(data)})
+        self._record(connection, batch, 'add', info, key, {}, stored,
+                     sorted(data))
         return key
 
     def _writable_property(self, info, attribute, creating):
@@ -831,6 +840,7 @@ class Writer:
                     type_name, ', '.join(key)
                 )
             ))
+        before = current
         changes = {}
         collections = []
         for attribute, value in data.items():
@@ -880,8 +890,8 @@ class Writer:
             batch.rows[(info.table.name, key)] = current
         for prop, value in collections:
             self._set_collection(connection, batch, info, current, prop, value)
-        batch.changes.append({'action': 'update', 'entity_type': type_name,
-                              'key': list(key), 'attributes': sorted(data)})
+        self._record(connection, batch, 'update', info, key, before, current,
+                     sorted(data))
         return key
 
     # Collections --------------------------------------------------------
@@ -1083,6 +1093,7 @@ class Writer:
             if 'value' in data:
                 self._write_columns(connection, batch, info, key, current,
                                     {value_column: stored})
+            after = batch.rows.get((info.table.name, key), current)
         else:
             row = {column: value
                    for column, value in zip(info.pk_columns, key)}
@@ -1095,8 +1106,9 @@ class Writer:
             self._apply_defaults(info, row)
             connection.execute(sqlalchemy.insert(info.table), [row])
             batch.rows[(info.table.name, key)] = row
-        batch.changes.append({'action': 'update', 'entity_type': info.name,
-                              'key': list(key), 'attributes': sorted(data)})
+            current, after = {}, row
+        self._record(connection, batch, 'update', info, key, current or {},
+                     after, sorted(data))
         return key
 
     def _custom_attribute_value(self, connection, configuration, value):
@@ -1155,11 +1167,74 @@ class Writer:
                     type_name, ', '.join(key)
                 )
             ))
-        concrete = self._row_type(info, row)
-        self._delete_rows(connection, batch, self.info(concrete.name), [row])
-        batch.changes.append({'action': 'remove', 'entity_type': type_name,
-                              'key': list(key), 'attributes': []})
+        concrete = self.info(self._row_type(info, row).name)
+        self._record(connection, batch, 'remove', concrete, key, row, {}, [])
+        self._delete_rows(connection, batch, concrete, [row])
         return key
+
+    # Change records -----------------------------------------------------
+
+    def _record(self, connection, batch, action, info, key, before, after,
+                attributes):
+        """Note what a write did, for the listeners told after the commit.
+
+        A record holds ``action`` (add, update, remove), the client
+        ``entity_type`` and ``key``, the ``attributes`` the client sent,
+        ``values`` (attribute -> [old, new] for the stored scalars that
+        changed) and, for contexts, ``object_type_id`` and ``ancestors``
+        (nearest parent first).
+        """
+        row = after or before
+        concrete = self._row_type(info, row) if row else info.entity_type
+        values = {}
+        for prop in concrete.properties.values():
+            column = prop.column
+            if column is None or prop.restricted_projection:
+                continue
+            old = before.get(column)
+            new = after.get(column)
+            if action == 'update' and _same(old, new):
+                continue
+            if old is None and new is None:
+                continue
+            values[prop.name] = [old, new]
+        record = {
+            'action': action, 'entity_type': concrete.name, 'key': list(key),
+            'attributes': [name for name in attributes
+                           if not name.startswith('__')],
+            'values': values,
+        }
+        context = self.registry.get('Context')
+        if context is not None and concrete.table == context.table and row:
+            record['object_type_id'] = row.get(
+                info.column_for('object_type_id') or 'object_type_id'
+            )
+            record['ancestors'] = self._ancestors(connection, batch, row)
+        batch.changes.append(record)
+
+    def _ancestors(self, connection, batch, row):
+        """The parents of context *row*, nearest first."""
+        context = self.info('Context')
+        parent_column = context.column_for('parent_id') or 'parent_id'
+        object_column = self.info('TypedContext').column_for(
+            'object_type_id') or 'object_type_id'
+        ancestors = []
+        seen = set()
+        parent_id = row.get(parent_column)
+        while parent_id is not None and parent_id not in seen \
+                and len(ancestors) < 100:
+            seen.add(parent_id)
+            parent = self._fetch_row_any(connection, batch, context,
+                                         (str(parent_id),))
+            if parent is None:
+                break
+            ancestors.append({
+                'entity_type': self._row_type(context, parent).name,
+                'entity_id': str(parent_id),
+                'object_type_id': parent.get(object_column),
+            })
+            parent_id = parent.get(parent_column)
+        return ancestors
 
     def _delete_rows(self, connection, batch, info, rows):
         """Delete *rows* of *info*'s table and, first, their dependents."""
@@ -1237,9 +1312,27 @@ class Writer:
         self._cascade_cache[info.name] = properties
         return properties
 
+    def _reverse_cascades(self, info):
+        pairs = []
+        for type_name in self._lineage(info.entity_type):
+            for pair in REVERSE_CASCADES.get(type_name, ()):
+                if pair not in pairs:
+                    pairs.append(pair)
+        return pairs
+
     def _dependents(self, connection, info, rows):
         """Yield (type info, rows) of what must go when *rows* go; link
         table rows are deleted right away."""
+        ids = [row[info.pk_columns[0]] for row in rows]
+        for dependent_name, attribute in self._reverse_cascades(info):
+            dependent = self.info(dependent_name)
+            column = dependent.column_for(attribute)
+            found = self._chunked_select(
+                connection, dependent.table, dependent.table.c[column], ids,
+                dependent.conditions(),
+            )
+            if found:
+                yield dependent, found
         for prop in self._cascade_properties(info):
             relation = prop.relation
             values = [row.get(relation.local) for row in rows

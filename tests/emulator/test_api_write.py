@@ -562,3 +562,25 @@ def test_asset_versions_get_number_and_status(api, shot):
     status = api.query('select name from Status where id is {0}'.format(
         first['status_id']))['data'][0]
     assert status['name'] == 'Pending review'
+
+
+def test_lists_lose_their_entries_with_the_list_or_the_entity(api, project,
+                                                             shot):
+    category = api.query('select id from ListCategory limit 1')['data'][0]
+    task = make_task(api, shot)
+    kept = make_task(api, shot)
+    task_list = api.create('TypedContextList', {
+        'name': 'dailies', 'project': api.ref('Project', project['id']),
+        'category': api.ref('ListCategory', category['id'])})
+    entries = [api.create('ListObject', {
+        'list': api.ref('TypedContextList', task_list['id']),
+        'entity_id': item['id']}) for item in (task, kept)]
+    api.call([delete_op('Task', [task['id']])])
+    remaining = api.query('select entity_id from ListObject where list_id is '
+                          '{0}'.format(task_list['id']))['data']
+    assert [item['entity_id'] for item in remaining] == [kept['id']]
+    api.call([delete_op('TypedContextList', [task_list['id']])])
+    assert api.query('select id from ListObject where id is {0}'.format(
+        entries[1]['id']))['data'] == []
+    assert api.query('select id from Task where id is {0}'.format(
+        kept['id']))['data']
