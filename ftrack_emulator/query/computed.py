@@ -404,8 +404,17 @@ class Computed:
 
     def __init__(self, storage, server_url=''):
         self.storage = storage
-        self.server_url = server_url.rstrip('/')
+        self.server_url = server_url
         self._providers = {}
+
+    @property
+    def server_url(self):
+        """The URL computed URLs start with (no trailing slash)."""
+        return self._server_url
+
+    @server_url.setter
+    def server_url(self, value):
+        self._server_url = (value or '').rstrip('/')
 
     def provider(self, name):
         provider = self._providers.get(name)

@@ -17,6 +17,8 @@ Filters (``custom_attributes any (key is "x" and value > 1)``) look at
 stored values.
 """
 
+import datetime
+
 import sqlalchemy as sa
 
 from ftrack_emulator.query.relations import LoadPlan
@@ -52,6 +54,18 @@ def entity_kind(storage, entity_type):
     if context_type is not None:
         return context_type
     return entity_type.name.lower()
+
+
+def _date_value(value):
+    """Encode a date attribute's value (stored as ISO text) as ftrack
+    sends date-times."""
+    if isinstance(value, datetime.datetime):
+        text = value.isoformat()
+    elif isinstance(value, str) and value:
+        text = value
+    else:
+        return value
+    return {'__type__': 'datetime', 'value': text.replace(' ', 'T')}
 
 
 class CustomAttributes:
@@ -112,6 +126,8 @@ class CustomAttributes:
                     value = inherited.get(key)
                 else:
                     value = configuration['default']
+                if configuration['kind'] == 'date':
+                    value = _date_value(value)
                 values.append({
                     '__entity_type__': value_type.name,
                     'configuration_id': configuration_id,
@@ -137,10 +153,28 @@ class CustomAttributes:
             prop = configuration.properties.get(name)
             if prop is not None and prop.column:
                 order.append(table.c[prop.column])
+        kinds = self.storage.registry.get('CustomAttributeType')
+        type_id = configuration.properties.get('type_id')
+        kind_column = None
+        if kinds is not None and type_id is not None and type_id.column:
+            kind_table = self.storage.table(kinds).alias()
+            kind_column = sa.select(
+                self.storage.column(kinds, kind_table, 'name')
+            ).where(
+                self.storage.column(kinds, kind_table, 'id')
+                == table.c[type_id.column]
+            ).scalar_subquery()
+            columns.append(kind_column)
         statement = sa.select(*columns).where(
             *self.storage.discriminator(configuration, table)
         ).order_by(*order)
-        return [dict(zip(names, row)) for row in connection.execute(statement)]
+        configurations = []
+        for row in connection.execute(statement):
+            item = dict(zip(names, row))
+            item['kind'] = row[len(names)] if kind_column is not None \
+                else None
+            configurations.append(item)
+        return configurations
 
     def _stored(self, connection, value_type, ids):
         table = self.storage.table(value_type)
@@ -227,53 +261,93 @@ class CustomAttributes:
     def _resolve_projects(self, connection, owners):
         """Fill the project of assets and versions (through their context)
         and the chain of parents used for inheritance."""
-        context = self.storage.entity_type('Context')
-        context_table = self.storage.table(context)
-        id_column = self.storage.column(context, context_table, 'id')
-        parent_column = self.storage.column(context, context_table,
-                                            'parent_id')
-        project_column = self.storage.column(context, context_table,
-                                             'project_id')
-        asset = self.storage.registry.get('Asset')
+        asset_contexts = self._asset_contexts(connection, [
+            info['parent'] for info in owners.values()
+            if info['kind'] == 'assetversion' and info['parent']
+        ])
         pending = {}
         for owner_id, info in owners.items():
-            if info['kind'] == 'assetversion' and info['parent'] and asset:
-                table = self.storage.table(asset)
-                row = connection.execute(sa.select(
-                    self.storage.column(asset, table, 'context_id')
-                ).where(self.storage.column(asset, table, 'id')
-                        == info['parent'])).first()
-                info['chain'] = [info['parent']]
-                start = row[0] if row else None
+            info['chain'] = []
+            if info['kind'] not in HIERARCHICAL_KINDS:
+                continue
+            if info['kind'] == 'assetversion':
+                if not info['parent']:
+                    continue
+                info['chain'].append(info['parent'])
+                start = asset_contexts.get(info['parent'])
             else:
-                info['chain'] = []
                 start = info['parent']
             if start:
                 pending[owner_id] = start
-        # Walk the context tree up from each start, nearest first.
-        cache = {}
+        chains = self._context_chains(connection, sorted(set(
+            pending.values()
+        )))
         for owner_id, start in pending.items():
-            current = start
-            chain = owners[owner_id]['chain']
-            guard = 0
-            while current and guard < 100:
-                guard += 1
-                chain.append(current)
-                if current not in cache:
-                    row = connection.execute(
-                        sa.select(parent_column, project_column).where(
-                            id_column == current
-                        )
-                    ).first()
-                    cache[current] = row
-                row = cache[current]
-                if row is None:
-                    break
-                if owners[owner_id]['project_id'] is None:
-                    owners[owner_id]['project_id'] = row[1] or (
-                        current if row[0] is None else None
-                    )
-                current = row[0]
+            info = owners[owner_id]
+            chain = chains.get(start, [])
+            info['chain'].extend(node for node, _, _ in chain)
+            if info['project_id'] is None:
+                for node, parent, project in chain:
+                    if project is not None:
+                        info['project_id'] = project
+                        break
+                    if parent is None:
+                        info['project_id'] = node
+                        break
+
+    def _asset_contexts(self, connection, asset_ids):
+        """Return ``{asset id: context id}``."""
+        asset = self.storage.registry.get('Asset')
+        if asset is None or not asset_ids:
+            return {}
+        table = self.storage.table(asset)
+        id_column = self.storage.column(asset, table, 'id')
+        context_column = self.storage.column(asset, table, 'context_id')
+        found = {}
+        asset_ids = sorted(set(asset_ids))
+        for offset in range(0, len(asset_ids), BATCH_SIZE):
+            statement = sa.select(id_column, context_column).where(
+                id_column.in_(asset_ids[offset:offset + BATCH_SIZE])
+            )
+            found.update(connection.execute(statement).all())
+        return found
+
+    def _context_chains(self, connection, starts):
+        """Return ``{start: [(id, parent_id, project_id), ...]}``: each
+        start context and its parents, nearest first, in one recursive
+        select per batch."""
+        context = self.storage.entity_type('Context')
+        table = self.storage.table(context)
+        id_name = self.storage.column_name(context, 'id')
+        parent_name = self.storage.column_name(context, 'parent_id')
+        project_name = self.storage.column_name(context, 'project_id')
+        chains = {}
+        for offset in range(0, len(starts), BATCH_SIZE):
+            seed = table.alias()
+            walk = sa.select(
+                seed.c[id_name].label('start'),
+                seed.c[id_name].label('node'),
+                sa.literal(0).label('depth'),
+            ).where(
+                seed.c[id_name].in_(starts[offset:offset + BATCH_SIZE])
+            ).cte(recursive=True)
+            step = table.alias()
+            walk = walk.union_all(
+                sa.select(walk.c.start, step.c[parent_name], walk.c.depth + 1)
+                .where(step.c[id_name] == walk.c.node,
+                       step.c[parent_name].isnot(None),
+                       walk.c.depth < 100)
+            )
+            rows = table.alias()
+            statement = sa.select(
+                walk.c.start, rows.c[id_name], rows.c[parent_name],
+                rows.c[project_name],
+            ).select_from(
+                rows.join(walk, rows.c[id_name] == walk.c.node)
+            ).order_by(walk.c.start, walk.c.depth)
+            for start, node, parent, project in connection.execute(statement):
+                chains.setdefault(start, []).append((node, parent, project))
+        return chains
 
     def _inherited(self, connection, value_type, owners, applicable, stored):
         """Return ``{(configuration_id, owner_id): value}`` for unset

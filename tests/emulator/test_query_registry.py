@@ -92,6 +92,10 @@ ROWS = {
     'metadata': [
         dict(parent_id='t1', parent_type='Task', key='k', value='v'),
     ],
+    'custom_attribute_type': [
+        dict(id='ty_date', name='date', core=True),
+        dict(id='ty_number', name='number', core=True),
+    ],
     'custom_configuration': [
         dict(id='cfg1', key='fstart', entity_type='task',
              object_type_id=TASK_TYPE, config_kind='attribute', default=1001,
@@ -99,11 +103,24 @@ ROWS = {
         dict(id='cfg2', key='reviewed', entity_type='assetversion',
              config_kind='attribute', default=False, is_hierarchical=False,
              core=False, config='{}', sort=2),
+        dict(id='cfg3', key='due', entity_type='task',
+             object_type_id=TASK_TYPE, config_kind='attribute',
+             type_id='ty_date', is_hierarchical=False, core=False,
+             config='{}', sort=3),
+        dict(id='cfg4', key='fps', entity_type='show', config_kind='attribute',
+             type_id='ty_number', default=24, is_hierarchical=True,
+             core=False, config='{}', sort=4),
     ],
     'custom_attribute_value': [
         dict(configuration_id='cfg1', entity_id='t1', value=1010,
              entity_kind='context'),
         dict(configuration_id='cfg2', entity_id='v2', value=True,
+             entity_kind='asset_version'),
+        dict(configuration_id='cfg3', entity_id='t1',
+             value='2024-03-04T05:06:07', entity_kind='context'),
+        dict(configuration_id='cfg4', entity_id='s1', value=25,
+             entity_kind='context'),
+        dict(configuration_id='cfg4', entity_id='v2', value=50,
              entity_kind='asset_version'),
     ],
 }
@@ -188,7 +205,8 @@ def test_every_attribute_can_be_projected_and_filtered(database, type_name):
     ('select id from ComponentLocation where component_id is c1 and '
      'location_id is {0}'.format(SERVER_LOCATION), ['cl1']),
     ('select key, project_id, id, object_type_id, entity_type, '
-     'is_hierarchical from CustomAttributeConfiguration', ['cfg1', 'cfg2']),
+     'is_hierarchical from CustomAttributeConfiguration',
+     ['cfg1', 'cfg2', 'cfg3', 'cfg4']),
     ('select id from Context where parent is None', ['p1']),
     ('select id from TypedContext where project.name is proj and '
      'status.name is "In progress"', ['t1']),
@@ -229,7 +247,12 @@ def test_dense_custom_attributes_on_tasks_and_versions(run):
     assert [
         [(value['key'], value['value']) for value in item['custom_attributes']]
         for item in data
-    ] == [[('fstart', 1010)], [('fstart', 1001)]]
+    ] == [
+        [('fstart', 1010),
+         ('due', {'__type__': 'datetime', 'value': '2024-03-04T05:06:07'}),
+         ('fps', 25)],
+        [('fstart', 1001), ('due', None), ('fps', 25)],
+    ]
     assert data[0]['custom_attributes'][0]['__entity_type__'] == \
         'ContextCustomAttributeValue'
     data = run('select custom_attributes from AssetVersion order by version'
@@ -237,7 +260,8 @@ def test_dense_custom_attributes_on_tasks_and_versions(run):
     assert [
         [(value['key'], value['value']) for value in item['custom_attributes']]
         for item in data
-    ] == [[('reviewed', False)], [('reviewed', True)]]
+    ] == [[('reviewed', False), ('fps', 25)], [('reviewed', True),
+                                               ('fps', 50)]]
     assert data[0]['custom_attributes'][0]['__entity_type__'] == \
         'AssetVersionCustomAttributeValue'
     assert [item['id'] for item in run(
@@ -246,6 +270,15 @@ def test_dense_custom_attributes_on_tasks_and_versions(run):
     assert [item['id'] for item in run(
         'Task where custom_attributes any (key is fstart and value > 1005)'
     )['data']] == ['t1']
+    data = run('select custom_attributes from Context where id in (p1, s1) '
+               'order by name')['data']
+    assert [
+        [(value['key'], value['value']) for value in item['custom_attributes']]
+        for item in data
+    ] == [[('fps', None)], [('fps', 25)]]
+    data = run('select custom_attributes from Asset')['data']
+    assert [(value['key'], value['value'])
+            for value in data[0]['custom_attributes']] == [('fps', 25)]
 
 
 def test_computed_attributes(run):
