@@ -69,8 +69,10 @@ class AggregatePlan:
 
     def execute(self, connection):
         rows = connection.execute(self.statement).all()
-        more = self.limit is not None and len(rows) > self.limit
-        if more:
+        more = False
+        if self.limit is not None:
+            # A zero limit has no next page (a pager would ask forever).
+            more = self.limit > 0 and len(rows) > self.limit
             rows = rows[:self.limit]
         data = []
         for row in rows:

@@ -54,8 +54,10 @@ class _EntityPlan:
 
     def execute(self, engine, connection):
         rows = connection.execute(self.statement).all()
-        more = self.limit is not None and len(rows) > self.limit
-        if more:
+        more = False
+        if self.limit is not None:
+            # A zero limit has no next page (a pager would ask forever).
+            more = self.limit > 0 and len(rows) > self.limit
             rows = rows[:self.limit]
         entities = engine.loader.load_rows(connection, self.node, rows, {})
         data = Normaliser(engine.storage.registry).entities(entities)

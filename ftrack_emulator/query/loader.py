@@ -131,9 +131,18 @@ class NodePlan:
             owner_indexes = [
                 self.column_index(column) for column in plan.owner_columns
             ]
-            child = None if plan.synthesised else NodePlan(
-                loader, child_tree, root=False
-            )
+            if plan.synthesised:
+                if child_tree.children:
+                    raise QueryError(
+                        'Cannot project "{0}" beyond the values of "{1}" '
+                        'of "{2}".'.format(
+                            '", "'.join(child_tree.children), name,
+                            declared.name,
+                        )
+                    )
+                child = None
+            else:
+                child = NodePlan(loader, child_tree, root=False)
             self.children.append((name, prop, plan, owner_indexes, child))
             for candidate in candidates:
                 if storage.find_property(candidate, name) is not None or \

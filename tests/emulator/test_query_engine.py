@@ -694,6 +694,9 @@ def test_paging_metadata(run):
     assert run('Task offset 3')['metadata']['next']['offset'] is None
     assert [item['id'] for item in run('Task order by sort offset 3')[
         'data']] == ['t4']
+    result = run('Task limit 0')
+    assert result['data'] == []
+    assert result['metadata']['next']['offset'] is None
 
 
 # Aggregates --------------------------------------------------------------
@@ -743,6 +746,9 @@ def test_aggregates(run):
     ('Task where link is 1', 'cannot be used in filters'),
     ('Task where id in (select id, name from Task)', 'exactly one attribute'),
     ('Task where (name is x', 'Unbalanced parentheses'),
+    ('select custom_attributes.configuration from Task',
+     'Cannot project "configuration" beyond the values of '
+     '"custom_attributes"'),
     ('Task where name is', 'expected value'),
 ])
 def test_bad_queries_get_clear_errors(run, expression, message):
