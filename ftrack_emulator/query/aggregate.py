@@ -37,7 +37,9 @@ class AggregatePlan:
 
     def __init__(self, compiler, query):
         if query.projections is None:
-            raise QueryError('Group by needs a select of the values to return.')
+            raise QueryError(
+                'Group by needs a select of the values to return.'
+            )
         root = compiler.compile(query, tiebreak=False)
         joins = root.joins
         columns = []

@@ -239,7 +239,9 @@ class CustomAttributes:
                 columns[0].in_(ids[start:start + BATCH_SIZE])
             )
             for row in connection.execute(statement):
-                values = dict(zip(discriminators, row[1:1 + len(discriminators)]))
+                values = dict(zip(
+                    discriminators, row[1:1 + len(discriminators)]
+                ))
                 extra = dict(zip(optional, row[1 + len(discriminators):]))
                 concrete = registry.concrete_type(owner_type, values) \
                     if owner_type.matches_row(values) else owner_type

@@ -12,7 +12,6 @@ import threading
 import sqlalchemy as sa
 
 from ftrack_emulator.errors import QueryError
-
 from ftrack_emulator.query.aggregate import AggregatePlan, is_aggregate
 from ftrack_emulator.query.compiler import Compiler
 from ftrack_emulator.query.computed import Computed
@@ -200,6 +199,3 @@ class QueryEngine:
                 }
             results.append(Normaliser(self.registry).entity(entity))
         return results
-
-
-

@@ -174,7 +174,8 @@ class NodePlan:
                 wanted.append(name)
         for name in wanted:
             prop = entity_type.properties.get(name)
-            if prop is None or not prop.is_scalar or prop.restricted_projection:
+            if (prop is None or not prop.is_scalar
+                    or prop.restricted_projection):
                 continue
             if prop.column is not None:
                 converter = encode_datetime if prop.is_datetime else None

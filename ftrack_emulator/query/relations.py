@@ -314,7 +314,9 @@ class Relations:
 
             def build(alias, columns):
                 link = link_table.alias()
-                link_local = self.storage.link_column(link, relation.link_local)
+                link_local = self.storage.link_column(
+                    link, relation.link_local
+                )
                 link_remote = self.storage.link_column(
                     link, relation.link_remote
                 )
@@ -370,7 +372,9 @@ class Relations:
                 )
             )
             return sa.select(*columns, walk.c.start.label('__key')) \
-                .select_from(alias.join(walk, alias.c[id_column] == walk.c.node)) \
+                .select_from(
+                    alias.join(walk, alias.c[id_column] == walk.c.node)
+                ) \
                 .where(*self.storage.discriminator(target, alias)) \
                 .order_by(walk.c.start, walk.c.depth.desc())
         return LoadPlan([self.storage.column_name(owner_type, 'id')], build)
@@ -396,7 +400,9 @@ class Relations:
                 )
             )
             return sa.select(*columns, walk.c.start.label('__key')) \
-                .select_from(alias.join(walk, alias.c[id_column] == walk.c.node)) \
+                .select_from(
+                    alias.join(walk, alias.c[id_column] == walk.c.node)
+                ) \
                 .where(*self.storage.discriminator(target, alias)) \
                 .order_by(walk.c.start, walk.c.depth)
         return LoadPlan([self.storage.column_name(owner_type, 'id')], build)

@@ -217,7 +217,9 @@ ROWS = {
         dict(id='ns', name='Not started', short='NOT_STARTED'),
         dict(id='ip', name='In progress', short='IN_PROGRESS'),
     ],
-    'type': [dict(id='ty1', name='Animation'), dict(id='ty2', name='Lighting')],
+    'type': [
+        dict(id='ty1', name='Animation'), dict(id='ty2', name='Lighting'),
+    ],
     'scope': [dict(id='sc1', name='scope A')],
     'context_scope': [dict(context_id='t1', scope_id='sc1')],
     'resource': [
@@ -617,7 +619,9 @@ def test_computed_attributes_filter_order_and_load(run, ids):
 # Custom attributes -------------------------------------------------------
 
 def _custom(item):
-    return {value['key']: value['value'] for value in item['custom_attributes']}
+    return {
+        value['key']: value['value'] for value in item['custom_attributes']
+    }
 
 
 def test_custom_attributes_are_dense(run):
