@@ -71,7 +71,6 @@ class Compiler:
         self.storage = storage
         self.relations = relations
         self.computed = computed
-        relations.compiler = self
 
     # Root ----------------------------------------------------------------
 

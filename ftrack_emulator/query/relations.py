@@ -57,9 +57,6 @@ class Relations:
 
     def __init__(self, storage):
         self.storage = storage
-        #: Set by the compiler that owns this object (criteria of nested
-        #: special relations are compiled through it).
-        self.compiler = None
         self._specials = {
             'ancestors': self._ancestors_semi_join,
             'descendants': self._descendants_semi_join,
