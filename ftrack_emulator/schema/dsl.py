@@ -137,7 +137,7 @@ for projects and the enclosing project's id for every other context.
 Special relations (``Relation.special``):
 
 ``ancestors``
-    The TypedContext parents of a context, nearest first.
+    The TypedContext parents of a context, root first (the project's child down to the parent), like link.
 ``descendants``
     Every TypedContext below a context.
 ``custom_attributes``
