@@ -35,8 +35,14 @@ def entity_reference(entity):
     return reference
 
 
+#: Types json encodes itself; checked first as most values are of these.
+_JSON_TYPES = frozenset((str, int, float, bool, type(None), dict, list))
+
+
 def _reference_value(value):
     """Encode an attribute value, turning entities into references."""
+    if type(value) in _JSON_TYPES:
+        return value
     if isinstance(value, Entity):
         return entity_reference(value)
     if isinstance(value, Collection):
@@ -51,24 +57,20 @@ def _chosen_values(entity, strategy):
     local = entity._local_values
     remote = entity._remote_values
     if strategy == 'set_only':
-        for attribute in entity.attributes:
-            name = attribute.name
-            value = local.get(name, NOT_SET)
-            if value is NOT_SET:
-                value = remote.get(name, NOT_SET)
-            if value is not NOT_SET:
+        for name, value in remote.items():
+            if name not in local:
                 yield name, value
+        yield from local.items()
     elif strategy == 'modified_only':
-        for attribute in entity.attributes:
-            if attribute.is_modified(entity):
-                yield attribute.name, local[attribute.name]
+        get_attribute = entity.attributes.get
+        for name, value in local.items():
+            if get_attribute(name).is_modified(entity):
+                yield name, value
     elif strategy == 'persisted_only':
-        for attribute in entity.attributes:
-            if attribute.computed:
-                continue
-            value = remote.get(attribute.name, NOT_SET)
-            if value is not NOT_SET:
-                yield attribute.name, value
+        get_attribute = entity.attributes.get
+        for name, value in remote.items():
+            if not get_attribute(name).computed:
+                yield name, value
     else:
         with entity.session.auto_populating(True):
             for attribute in entity.attributes:

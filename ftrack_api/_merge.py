@@ -250,21 +250,29 @@ def _merge_remote_data(entity, item):
     """Store the server values in *item* on *entity*; return whether any
     value changed."""
     attributes = entity.attributes
+    get_attribute = attributes.get
+    collection_names = attributes._collection_names
     remote = entity._remote_values
     changed = False
     for name, value in item.items():
-        attribute = attributes.get(name)
+        attribute = get_attribute(name)
         if attribute is None:
             continue
-        collection = isinstance(attribute, AbstractCollectionAttribute)
-        if collection:
+        old_value = remote.get(name, NOT_SET)
+        if name in collection_names:
             value = attribute._adapt_to_collection(entity, value)
             value.mutable = False
-        old_value = remote.get(name, NOT_SET)
-        if not values_differ(old_value, value):
-            continue
-        remote[name] = value
-        changed = True
-        if collection:
+            if not values_differ(old_value, value):
+                continue
+            remote[name] = value
             _refresh_unchanged_local_copy(entity, attribute, old_value, value)
+        else:
+            # References are the session's instances: unchanged ones are
+            # the very same object.
+            if old_value is value or (
+                old_value is not NOT_SET and old_value == value
+            ):
+                continue
+            remote[name] = value
+        changed = True
     return changed

@@ -52,6 +52,11 @@ class Attributes(object):
 
     def __init__(self, attributes=None):
         self._attributes = {}
+        # Names of collection attributes, which merging treats specially.
+        self._collection_names = set()
+        # Lookups happen on every value access: answer them from the dict
+        # directly rather than through the method below.
+        self.get = self._attributes.get
         for attribute in attributes or ():
             self.add(attribute)
 
@@ -65,10 +70,13 @@ class Attributes(object):
                 )
             )
         self._attributes[attribute.name] = attribute
+        if isinstance(attribute, AbstractCollectionAttribute):
+            self._collection_names.add(attribute.name)
 
     def remove(self, attribute):
         """Remove *attribute* (:exc:`KeyError` when it is not present)."""
         del self._attributes[attribute.name]
+        self._collection_names.discard(attribute.name)
 
     def get(self, name):
         """Return the attribute called *name*, or None."""

@@ -49,6 +49,9 @@ class Entity(
     #: True for entities decoded outside the session's identity map.
     _detached = False
 
+    #: Logger of the class (the factory gives each class its own).
+    logger = logging.getLogger(__name__ + '.Entity')
+
     def __init__(self, session, data=None, reconstructing=False):
         """Make an entity of *session*, new unless *reconstructing*.
 
@@ -58,9 +61,6 @@ class Entity(
         *data* as the server's values and records nothing.
         """
         super(Entity, self).__init__()
-        self.logger = logging.getLogger(
-            __name__ + '.' + self.__class__.__name__
-        )
         self.session = session
         self._local_values = {}
         self._remote_values = {}
@@ -72,9 +72,11 @@ class Entity(
             self._construct(data)
 
     def _reconstruct(self, data):
-        attributes = self.attributes
+        get_attribute = self.attributes.get
+        scalar = ftrack_api.attribute.ScalarAttribute
+        remote = self._remote_values
         for key, value in data.items():
-            attribute = attributes.get(key)
+            attribute = get_attribute(key)
             if attribute is None:
                 if key != '__entity_type__' and self.logger.isEnabledFor(
                     logging.DEBUG
@@ -84,7 +86,12 @@ class Entity(
                         key, self.entity_type
                     )
                 continue
-            attribute.set_remote_value(self, value)
+            if type(attribute) is scalar:
+                # The common case, without a call.
+                if value is not NOT_SET:
+                    remote[key] = value
+            else:
+                attribute.set_remote_value(self, value)
 
     def _construct(self, data):
         session = self.session

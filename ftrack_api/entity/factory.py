@@ -73,6 +73,9 @@ class Factory(object):
                 attributes.add(attribute)
 
         namespace = {
+            'logger': logging.getLogger(
+                'ftrack_api.entity.base.' + str(entity_type)
+            ),
             'entity_type': entity_type,
             'attributes': attributes,
             'primary_key_attributes': primary_key,
