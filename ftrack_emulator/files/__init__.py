@@ -1,0 +1,75 @@
+"""The server location's files: storage, uploads, downloads, thumbnails
+and media encoding.
+
+:mod:`ftrack_emulator.app` calls :func:`setup_app` while building the
+application. It adds these routes (``server`` is the server URL)::
+
+    PUT  server/component/upload/<component id>?token=..   (signed URL)
+    GET  server/component/get?id=..&username=..&apiKey=..  (or &token=..)
+    GET  server/component/remove?id=..&username=..&apiKey=..
+    GET  server/component/thumbnail?id=..&username=..&apiKey=..[&size=N]
+    GET  server/img/thumbnail2.png                          (no thumbnail)
+
+and answers the API actions ``get_upload_metadata``,
+``complete_multipart_upload`` and ``encode_media``. Files live in the
+emulator's storage directory (``--storage``); see
+:mod:`ftrack_emulator.files.storage` for the layout.
+"""
+
+import weakref
+
+from aiohttp import web
+
+from .service import FileService
+
+__all__ = ['FileService', 'setup_app', 'service_for', 'service_of']
+
+#: Key of the :class:`FileService` in the application.
+SERVICE_KEY = web.AppKey('ftrack_emulator.files', FileService)
+
+_SERVICES = weakref.WeakKeyDictionary()
+
+
+def service_of(app):
+    """Return the :class:`FileService` serving *app*."""
+    return app[SERVICE_KEY]
+
+
+def service_for(backend):
+    """Return the :class:`FileService` of *backend* (for tests and tools),
+    or None when no application serves files for it."""
+    return _SERVICES.get(backend)
+
+
+def setup_app(app, backend):
+    """Serve the server location's files from *app* for *backend*; return
+    the :class:`FileService`."""
+    from . import downloads, encoding, thumbnails, uploads
+
+    service = FileService(backend)
+    app[SERVICE_KEY] = service
+    _SERVICES[backend] = service
+    router = app.router
+    router.add_put('/component/upload/{component_id}', uploads.receive_upload)
+    router.add_route('OPTIONS', '/component/upload/{component_id}',
+                     uploads.upload_preflight)
+    router.add_get('/component/get', downloads.get_component)
+    router.add_get('/component/remove', downloads.remove_component)
+    router.add_get('/component/thumbnail', thumbnails.get_thumbnail)
+    router.add_get('/img/thumbnail2.png', thumbnails.get_placeholder)
+
+    def bind(handler):
+        def action(context, operation):
+            return handler(service, context, operation)
+        action.__name__ = handler.__name__
+        action.__doc__ = handler.__doc__
+        return action
+
+    actions = backend.actions
+    actions.register('get_upload_metadata', bind(uploads.get_upload_metadata))
+    actions.register('complete_multipart_upload',
+                     bind(uploads.complete_multipart_upload))
+    actions.register('encode_media', bind(encoding.encode_media))
+    app.on_startup.append(service.start)
+    app.on_cleanup.append(service.stop)
+    return service
