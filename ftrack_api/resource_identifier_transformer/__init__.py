@@ -1,0 +1,3 @@
+"""Transformers that rewrite resource identifiers on their way to and from
+the server.
+"""
