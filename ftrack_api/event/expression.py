@@ -293,7 +293,9 @@ class Parser:
         if not expression:
             # The reference implementation fails this way on empty text;
             # scripts that guard against it expect this exception.
-            raise AttributeError("'NoneType' object has no attribute 'getName'")
+            raise AttributeError(
+                "'NoneType' object has no attribute 'getName'"
+            )
 
         try:
             recipe = _recipe(expression)

@@ -59,7 +59,7 @@ def test_unknown_keyword_arguments_are_rejected():
         DiskAccessor('/a', foo=1)
 
 
-# -- get_filesystem_path --------------------------------------------------------
+# -- get_filesystem_path ------------------------------------------------------
 
 @pytest.mark.parametrize('identifier, relative', [
     ('', ''), ('.', ''), ('dir', '/dir'), ('dir/', '/dir'),

@@ -111,7 +111,9 @@ def test_str_names_a_subclass():
 
 
 def test_repr_is_the_default_object_repr():
-    assert repr(Event('t')).startswith('<ftrack_api.event.base.Event object at')
+    assert repr(Event('t')).startswith(
+        '<ftrack_api.event.base.Event object at'
+    )
 
 
 def test_stop_flag():

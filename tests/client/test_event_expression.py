@@ -18,7 +18,7 @@ def parse():
     return Parser().parse
 
 
-# -- module constants -------------------------------------------------------
+# -- module constants ---------------------------------------------------------
 
 def test_module_constants():
     assert expression_module.alphanums == (
@@ -149,7 +149,8 @@ def test_each_parse_returns_new_objects(parse):
 
 
 def test_parser_instances_share_results():
-    assert str(Parser().parse('x=1 or y=2')) == str(Parser().parse('x=1 or y=2'))
+    text = 'x=1 or y=2'
+    assert str(Parser().parse(text)) == str(Parser().parse(text))
 
 
 def test_parser_is_usable_from_several_threads():
@@ -173,27 +174,25 @@ def test_parser_is_usable_from_several_threads():
     )
 
 
-# -- parsing: errors ------------------------------------------------------------
+# -- parsing: errors ----------------------------------------------------------
 
-@pytest.mark.parametrize('text, detail', [
-    ('a=x y', "Expected end of text, found 'y'  (at char 4), (line:1, col:5)"),
-    ('a=b and', "Expected end of text, found 'a'  (at char 4), (line:1, col:5)"),
-    ('a=b or', "Expected end of text, found 'o'  (at char 4), (line:1, col:5)"),
-    ('a=b c=d', "Expected end of text, found 'c'  (at char 4), (line:1, col:5)"),
-    ('a=b)', "Expected end of text, found ')'  (at char 3), (line:1, col:4)"),
-    ('a=b=c', "Expected end of text, found '='  (at char 3), (line:1, col:4)"),
-    ('a=b:c', "Expected end of text, found ':'  (at char 3), (line:1, col:4)"),
-    ('a=b notc=d', "Expected end of text, found 'n'  (at char 4), "
-                   '(line:1, col:5)'),
-    ('a=b and (c=d', "Expected end of text, found 'a'  (at char 4), "
-                     '(line:1, col:5)'),
-    ('a="a" b', "Expected end of text, found 'b'  (at char 6), "
-                '(line:1, col:7)'),
+@pytest.mark.parametrize('text, found, location', [
+    ('a=x y', 'y', 4), ('a=b and', 'a', 4), ('a=b or', 'o', 4),
+    ('a=b c=d', 'c', 4), ('a=b)', ')', 3), ('a=b=c', '=', 3),
+    ('a=b:c', ':', 3), ('a=b notc=d', 'n', 4), ('a=b and (c=d', 'a', 4),
+    ('a="a" b', 'b', 6),
 ])
-def test_trailing_text_is_reported_as_the_reference_does(parse, text, detail):
+def test_trailing_text_is_reported_as_the_reference_does(
+    parse, text, found, location
+):
     with pytest.raises(ftrack_api.exception.ParseError) as caught:
         parse(text)
-    assert str(caught.value) == 'Failed to parse: {0}. {1}'.format(text, detail)
+    assert str(caught.value) == (
+        "Failed to parse: {0}. Expected end of text, found '{1}'  "
+        '(at char {2}), (line:1, col:{3})'.format(
+            text, found, location, location + 1
+        )
+    )
 
 
 @pytest.mark.parametrize('text, location', [
@@ -254,7 +253,7 @@ def test_bytes_raise_parse_error(parse):
     assert str(caught.value).startswith("Failed to parse: b'a=b'. ")
 
 
-# -- matching ---------------------------------------------------------------------
+# -- matching -----------------------------------------------------------------
 
 @pytest.mark.parametrize('text, candidate, expected', [
     ('topic=foo', {'topic': 'foo'}, True),
@@ -390,7 +389,7 @@ def test_unexpected_lookup_errors_propagate(parse, error):
         parse('b=x').match(Lookup(error))
 
 
-# -- the expression classes -------------------------------------------------------
+# -- the expression classes ---------------------------------------------------
 
 def test_expression_always_matches():
     expression = Expression()
@@ -444,9 +443,8 @@ def test_not_inverts():
     (operator.le, '<='), (operator.gt, '>'), (operator.lt, '<'),
 ])
 def test_condition_str(function, symbol):
-    assert str(Condition('a.b', function, 'v')) == '<Condition a.b{0}v>'.format(
-        symbol
-    )
+    expected = '<Condition a.b{0}v>'.format(symbol)
+    assert str(Condition('a.b', function, 'v')) == expected
 
 
 def test_condition_str_with_an_unknown_operator_shows_the_function():

@@ -9,7 +9,9 @@ class Entity(dict):
     entity_type = 'FileComponent'
 
 
-@pytest.mark.parametrize('context', [None, {}, {'source_resource_identifier': 'x'}])
+@pytest.mark.parametrize('context', [
+    None, {}, {'source_resource_identifier': 'x'},
+])
 def test_returns_the_id_whatever_the_context(context):
     entity = Entity(id='0123-abcd')
     assert EntityIdStructure().get_resource_identifier(entity, context) == (
@@ -20,7 +22,8 @@ def test_returns_the_id_whatever_the_context(context):
 def test_ignores_prefix_and_entity_type():
     entity = Entity(id='x')
     entity.entity_type = 'AssetVersion'
-    assert EntityIdStructure(prefix='/p').get_resource_identifier(entity) == 'x'
+    structure = EntityIdStructure(prefix='/p')
+    assert structure.get_resource_identifier(entity) == 'x'
 
 
 def test_missing_id_raises_key_error():

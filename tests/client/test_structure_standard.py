@@ -132,7 +132,9 @@ def test_version_number_is_padded_to_three_digits(session, structure):
         )[-2] == directory
 
 
-@pytest.mark.parametrize('number, error', [(None, TypeError), ('7', ValueError)])
+@pytest.mark.parametrize('number, error', [
+    (None, TypeError), ('7', ValueError),
+])
 def test_version_number_must_be_an_integer(session, structure, number, error):
     version = make_version(session, number=number)
     with pytest.raises(error):
