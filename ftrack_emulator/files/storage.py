@@ -39,6 +39,10 @@ DEFAULT_CONTENT_TYPE = 'application/octet-stream'
 
 _META_SUFFIX = '.meta.json'
 
+#: Python's built-in table only: the same answer on every machine, whatever
+#: the system's own MIME tables say.
+_MIME_TYPES = mimetypes.MimeTypes(filenames=())
+
 
 class InvalidIdentifierError(ValueError):
     """A resource identifier or upload id that cannot name stored data."""
@@ -71,7 +75,7 @@ def guess_content_type(file_name):
     """Return the MIME type a file named *file_name* most likely has."""
     if not file_name:
         return DEFAULT_CONTENT_TYPE
-    content_type, _ = mimetypes.guess_type(file_name, strict=False)
+    content_type, _ = _MIME_TYPES.guess_type(file_name, strict=False)
     return content_type or DEFAULT_CONTENT_TYPE
 
 
