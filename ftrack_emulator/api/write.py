@@ -11,14 +11,21 @@ from ftrack_emulator.errors import ValidationError
 
 
 class PendingEntity:
-    """The result of a create or update, loaded when the request ends."""
+    """The result of a create or update, loaded when the request ends.
 
-    __slots__ = ('action', 'entity_type', 'key')
+    ``relations`` names the references and collections the client wrote:
+    the answer carries them too, so that a client merging it sees the
+    collection it just changed (``metadata`` after adding a key) rather
+    than its stale copy.
+    """
 
-    def __init__(self, action, entity_type, key):
+    __slots__ = ('action', 'entity_type', 'key', 'relations')
+
+    def __init__(self, action, entity_type, key, relations=()):
         self.action = action
         self.entity_type = entity_type
         self.key = tuple(key)
+        self.relations = tuple(sorted(relations))
 
     def finish(self, context):
         loaded = _load_pending(context)
@@ -40,37 +47,75 @@ def _pending(context):
 
 
 def _load_pending(context):
-    """Load every entity created or updated in the request, once."""
+    """Load every entity created or updated in the request, once: one
+    query per entity type, and one per type and set of written relations.
+    """
     state = context.state
     loaded = getattr(state, 'loaded_entities', None)
     if loaded is not None:
         return loaded
     loaded = {}
     by_type = {}
+    by_relations = {}
     for item in _pending(context):
-        keys = by_type.setdefault(item.entity_type, [])
-        if item.key not in keys:
-            keys.append(item.key)
+        by_type.setdefault(item.entity_type, {})[item.key] = None
+        if item.relations:
+            group = by_relations.setdefault(
+                (item.entity_type, item.relations), {}
+            )
+            group[item.key] = None
     engine = context.backend.query_engine
     registry = context.backend.registry
-    for type_name, keys in by_type.items():
+
+    def load(type_name, keys, projections=None):
         entity_type = registry[type_name]
-        single = len(entity_type.primary_key) == 1
-        request = [key[0] for key in keys] if single else keys
-        for data in engine.load(context.connection, type_name, request):
-            key = tuple(str(data.get(name)) for name in entity_type.primary_key)
+        if len(entity_type.primary_key) == 1:
+            request = [key[0] for key in keys]
+        else:
+            request = list(keys)
+        for data in engine.load(context.connection, type_name, request,
+                                projections=projections):
+            key = tuple(str(data.get(name))
+                        for name in entity_type.primary_key)
+            yield key, data
+
+    for type_name, keys in by_type.items():
+        for key, data in load(type_name, keys):
             loaded[(type_name, key)] = data
+    for (type_name, relations), keys in by_relations.items():
+        for key, data in load(type_name, keys, list(relations)):
+            target = loaded.get((type_name, key))
+            if target is not None:
+                for name in relations:
+                    if name in data:
+                        target[name] = data[name]
     state.loaded_entities = loaded
     return loaded
 
 
-def defer(context, action, entity_type, key):
+def defer(context, action, entity_type, key, relations=()):
     """Return the result ``{"action": action, "data": <entity>}`` for the
     entity *entity_type* with primary key *key*, loaded when the request's
-    operations have all run."""
-    pending = PendingEntity(action, entity_type, key)
+    operations have all run (with the written *relations*)."""
+    pending = PendingEntity(action, entity_type, key, relations)
     _pending(context).append(pending)
     return pending
+
+
+def _written_relations(context, type_name, data):
+    """The references and collections among the attributes of *data*."""
+    if not isinstance(data, dict):
+        return ()
+    entity_type = context.backend.registry.get(type_name)
+    if entity_type is None:
+        return ()
+    names = []
+    for name in data:
+        prop = entity_type.properties.get(name)
+        if prop is not None and not prop.is_scalar \
+                and not prop.restricted_projection:
+            names.append(name)
+    return names
 
 
 def _entity_type_name(operation):
@@ -97,7 +142,8 @@ def create(context, operation):
         context.connection, context.state, type_name, _entity_data(operation),
         entity_key=operation.get('entity_key'),
     )
-    return defer(context, 'create', type_name, key)
+    return defer(context, 'create', type_name, key, _written_relations(
+        context, type_name, operation.get('entity_data')))
 
 
 def update(context, operation):
@@ -113,7 +159,8 @@ def update(context, operation):
         context.connection, context.state, type_name,
         operation.get('entity_key'), _entity_data(operation),
     )
-    return defer(context, 'update', type_name, key)
+    return defer(context, 'update', type_name, key, _written_relations(
+        context, type_name, operation.get('entity_data')))
 
 
 def delete(context, operation):

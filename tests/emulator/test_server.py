@@ -103,13 +103,23 @@ def test_unknown_actions_use_the_wording_clients_recognise(api):
     assert "Invalid action u'frobnicate'" in error['content']
 
 
-def test_actions_of_later_issues_are_plain_errors(api):
-    for action in ('get_upload_metadata', 'complete_multipart_upload',
-                   'encode_media'):
+def test_actions_of_later_issues_are_plain_errors(api, ftrack_server):
+    from ftrack_emulator.api import backend, unsupported
+
+    defaults = backend.default_actions()
+    for action in unsupported.NOT_YET_SUPPORTED:
+        assert defaults.get(action) is unsupported.not_supported
+        if ftrack_server.backend.actions.get(action) is not \
+                unsupported.not_supported:
+            continue  # a feature module implements it
         error = api.error([{'action': action, 'component_id': 'x'}])
         assert error['exception'] == 'ServerError'
         assert 'not supported by this emulator yet' in error['content']
         assert 'Invalid action' not in error['content']
+    with pytest.raises(Exception) as raised:
+        unsupported.not_supported(None, {'action': 'encode_media'})
+    assert raised.value.payload()['content'] == (
+        'The action "encode_media" is not supported by this emulator yet.')
 
 
 def test_oversized_bodies_are_refused_before_anything_runs(
