@@ -255,10 +255,12 @@ class EncodeJobs:
         with backend.database.begin() as connection:
             batch = backend.writer_batch(None)
             for status, message in (
-                    ('queued', 'The emulator stopped before the job '
-                               'started.'),
-                    ('running', 'The emulator stopped while the job was '
-                                'running.')):
+                    ('queued', 'The job had not started when the emulator '
+                               'stopped; it was found unfinished at the '
+                               'next start.'),
+                    ('running', 'The job was still running when the '
+                                'emulator stopped; it was found unfinished '
+                                'at the next start.')):
                 for job in writer.find(connection, 'Job', {'status': status}):
                     if not is_encode_job(job):
                         continue
