@@ -53,7 +53,7 @@ class LoadPlan:
 
 
 class Relations:
-    """Relation handling for one :class:`~.storage.Storage`."""
+    """Relation handling for one :class:`~ftrack_emulator.query.storage.Storage`."""
 
     def __init__(self, storage):
         self.storage = storage
