@@ -104,7 +104,7 @@ def metadata(component):
     return {item['key']: item['value'] for item in component['metadata']}
 
 
-# Movies ------------------------------------------------------------------------
+# Movies ----------------------------------------------------------------------
 
 def test_a_movie_becomes_a_web_playable_mp4_and_a_thumbnail(
         api, files, media_files, version, tmp_path):
@@ -192,7 +192,7 @@ def test_without_keep_original_the_source_leaves_the_server(
         source))['data']
 
 
-# Images ------------------------------------------------------------------------
+# Images ----------------------------------------------------------------------
 
 def test_an_image_becomes_a_web_image_and_a_thumbnail(
         api, files, media_files, version):
@@ -217,7 +217,7 @@ def test_an_image_becomes_a_web_image_and_a_thumbnail(
     assert jpeg_size(thumbnail.content) == (67, 33)
 
 
-# Failures ------------------------------------------------------------------------
+# Failures --------------------------------------------------------------------
 
 def test_a_corrupt_source_fails_the_job_with_the_encoder_message(
         api, files, version):
@@ -279,7 +279,7 @@ def test_a_rolled_back_request_starts_no_job(api, files, media_files):
                 if source in (job['data'] or '')]
 
 
-# Bad requests --------------------------------------------------------------------
+# Bad requests ----------------------------------------------------------------
 
 def test_encode_media_validates_its_arguments(api, files, media_files):
     source = files.publish(media_files['image'], 'still.png')

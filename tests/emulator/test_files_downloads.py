@@ -50,7 +50,7 @@ def picture(tmp_path_factory):
     return path.read_bytes()
 
 
-# Downloads ---------------------------------------------------------------------
+# Downloads -------------------------------------------------------------------
 
 def test_download_needs_credentials(files):
     component_id = files.upload(b'secret')
@@ -125,7 +125,7 @@ def test_a_token_cannot_remove(files):
     assert files.download(component_id).content == b'keep me'
 
 
-# Removal -----------------------------------------------------------------------
+# Removal ---------------------------------------------------------------------
 
 def test_remove_deletes_the_data_once(files):
     component_id = files.upload(b'to be removed')
@@ -141,7 +141,7 @@ def test_remove_deletes_the_data_once(files):
     assert 'nothing to remove' in response.json()['content']
 
 
-# Thumbnails --------------------------------------------------------------------
+# Thumbnails ------------------------------------------------------------------
 
 def test_thumbnail_serves_the_stored_image(files, picture):
     component_id = files.upload(picture, 'thumbnail.png')
@@ -200,7 +200,7 @@ def test_the_no_thumbnail_picture_is_served(files):
     assert response.content.startswith(b'\x89PNG\r\n\x1a\n')
 
 
-# Leaving the storage directory -----------------------------------------------------
+# Leaving the storage directory -----------------------------------------------
 
 TRAVERSALS = [
     '..', '.', '../secret.txt', '../../etc/passwd', '/etc/passwd',

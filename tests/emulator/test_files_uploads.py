@@ -139,7 +139,7 @@ def files(ftrack_server, api):
     helper.http.close()
 
 
-# get_upload_metadata ----------------------------------------------------------
+# get_upload_metadata ---------------------------------------------------------
 
 def test_single_part_metadata_has_a_signed_url_and_the_headers(files):
     component_id = str(uuid.uuid4())
@@ -206,7 +206,7 @@ def test_containers_cannot_receive_data(files):
     assert 'only file components hold data' in error['content']
 
 
-# Single uploads ----------------------------------------------------------------
+# Single uploads --------------------------------------------------------------
 
 def test_upload_then_download_is_byte_identical(files):
     data = os.urandom(1000) + b'\x00\xff' * 10
@@ -287,7 +287,7 @@ def test_a_multi_megabyte_file_is_streamed_to_disk(files, tmp_path):
     assert not files.leftovers()
 
 
-# Refused uploads leave nothing ----------------------------------------------------
+# Refused uploads leave nothing -----------------------------------------------
 
 def test_a_checksum_mismatch_is_refused_and_nothing_stored(files):
     component_id = str(uuid.uuid4())
@@ -395,7 +395,7 @@ def test_an_interrupted_upload_keeps_the_previous_data(files):
     assert files.download(component_id).content == b'old data that stays'
 
 
-# Tokens -----------------------------------------------------------------------------
+# Tokens ----------------------------------------------------------------------
 
 def _with_token(url, token):
     parts = urllib.parse.urlsplit(url)
@@ -472,7 +472,7 @@ def test_a_download_token_cannot_upload(files):
     assert 'not upload' in response.json()['content']
 
 
-# Multipart uploads -----------------------------------------------------------------------
+# Multipart uploads -----------------------------------------------------------
 
 def _multipart(files, data, parts, file_name='movie.mov'):
     component_id = str(uuid.uuid4())
