@@ -46,6 +46,7 @@ import typing
 import uuid
 
 import sqlalchemy
+import sqlalchemy.exc
 
 from ftrack_emulator.api import values as decode
 from ftrack_emulator.errors import EmulatorError, NotFoundError, ValidationError
@@ -135,6 +136,10 @@ class WriteBatch:
     user_id: typing.Optional[str]
     now: datetime.datetime
     rows: typing.Dict[tuple, dict] = dataclasses.field(default_factory=dict)
+    #: Answers to repeated lookups (a project schema's first status ...).
+    memo: typing.Dict[tuple, typing.Any] = dataclasses.field(
+        default_factory=dict
+    )
     deleted: typing.Set[tuple] = dataclasses.field(default_factory=set)
     changes: typing.List[dict] = dataclasses.field(default_factory=list)
 
@@ -180,6 +185,7 @@ class Writer:
         self.metadata = metadata
         self._infos = {}
         self._cascade_cache = {}
+        self._lineages = {}
 
     # Schema lookups -----------------------------------------------------
 
@@ -456,7 +462,12 @@ class Writer:
         if None in key:
             raise invalid('The primary key of a {0} is incomplete.', type_name)
         self._check_unique(connection, batch, info, key, row)
-        connection.execute(sqlalchemy.insert(info.table), [row])
+        try:
+            connection.execute(sqlalchemy.insert(info.table), [row])
+        except sqlalchemy.exc.IntegrityError:
+            if self._fetch_row_any(connection, None, info, key) is not None:
+                raise self._duplicate(info, key) from None
+            raise
         stored = {column.name: row.get(column.name)
                   for column in info.table.columns}
         batch.rows[(info.table.name, key)] = stored
@@ -553,6 +564,10 @@ class Writer:
 
     def _lineage(self, entity_type):
         """Names of *entity_type* and the types it specialises."""
+        try:
+            return self._lineages[entity_type.name]
+        except KeyError:
+            pass
         names = [entity_type.name]
         seen = {entity_type.name}
         current = entity_type
@@ -563,9 +578,11 @@ class Writer:
             if current is None:
                 break
         for other in self.registry.types.values():
-            if entity_type in other.subtypes and other.name not in seen:
+            if other.name not in seen and any(
+                    subtype is entity_type for subtype in other.subtypes):
                 names.append(other.name)
                 seen.add(other.name)
+        self._lineages[entity_type.name] = names
         return names
 
     def _project_schema_id(self, connection, batch, row):
@@ -609,19 +626,33 @@ class Writer:
         needs_status = status_column and row.get(status_column) is None
         needs_type = type_column and row.get(type_column) is None
         if priority_column and row.get(priority_column) is None:
-            first = self._first(connection, 'Priority', order_by=('sort',))
-            row[priority_column] = first
+            row[priority_column] = self._memo(
+                batch, ('priority',), lambda: self._first(
+                    connection, 'Priority', order_by=('sort',))
+            )
         if not (needs_status or needs_type) or schema_id is None:
             return
         object_type_id = row.get(info.column_for('object_type_id'))
         if needs_status:
-            row[status_column] = self._schema_statuses(
-                connection, schema_id, object_type_id, info.name
+            row[status_column] = self._memo(
+                batch, ('status', schema_id, object_type_id, info.name),
+                lambda: self._schema_statuses(
+                    connection, schema_id, object_type_id, info.name)
             )
         if needs_type:
-            row[type_column] = self._schema_types(
-                connection, schema_id, object_type_id, info.name
+            row[type_column] = self._memo(
+                batch, ('type', schema_id, object_type_id, info.name),
+                lambda: self._schema_types(
+                    connection, schema_id, object_type_id, info.name)
             )
+
+    @staticmethod
+    def _memo(batch, key, compute):
+        try:
+            return batch.memo[key]
+        except KeyError:
+            value = batch.memo[key] = compute()
+            return value
 
     def _first(self, connection, type_name, criteria=None, order_by=()):
         rows = self.find(connection, type_name, criteria, order_by=order_by)
@@ -766,14 +797,21 @@ class Writer:
                     attribute, info.name
                 )
 
+    @staticmethod
+    def _duplicate(info, key):
+        return EmulatorError(
+            _clean('A {0} with primary key {1} already exists.'.format(
+                info.name, ', '.join(key)
+            )),
+            exception='DuplicateEntryError', status=409,
+        )
+
     def _check_unique(self, connection, batch, info, key, row):
-        if self._fetch_row_any(connection, batch, info, key) is not None:
-            raise EmulatorError(
-                _clean('A {0} with primary key {1} already exists.'.format(
-                    info.name, ', '.join(key)
-                )),
-                exception='DuplicateEntryError', status=409,
-            )
+        # A clash with a row of the database surfaces when inserting; one
+        # with a row this request wrote is known already.
+        cached = batch.rows.get((info.table.name, key))
+        if cached is not None:
+            raise self._duplicate(info, key)
         if info.name == 'Timer':
             user_column = info.column_for('user_id')
             existing = self._select_rows(connection, info, [
