@@ -15,8 +15,11 @@ Choices the emulator makes where clients legitimately leave gaps:
   ``type_id`` gets the first status and type its project schema allows for
   its object type, or stays without one when the schema allows none. An
   AssetVersion without status gets the first status of the version
-  workflow. A Project without ``status`` is ``active``; a User without
-  ``username`` gets a generated one, as ftrack does.
+  workflow and the next version number of its asset. A Project without
+  ``status`` is ``active``; a User without ``username`` gets a generated
+  one (and is inactive), as ftrack does. A ReviewSession without dates
+  starts now and ends a week later; a ReviewSessionObject without
+  ``sort_order`` goes last in its session.
 * Custom attribute values (``<X>CustomAttributeValue``, keyed by
   configuration and entity) are upserted by ``update``, and their value is
   checked against the configuration's type (number, text, enumerator,
@@ -102,6 +105,9 @@ REVERSE_CASCADES = {
     'AssetVersion': (('ListObject', 'entity_id'),),
     'Project': (('List', 'project_id'), ('ReviewSession', 'project_id')),
 }
+
+#: How long a review session created without an end date stays open.
+REVIEW_SESSION_LENGTH = datetime.timedelta(days=7)
 
 #: Mapped collections that hold per-entity values (deleted with it).
 _VALUE_COLLECTIONS = ('metadata', 'custom_attributes')
@@ -547,8 +553,15 @@ class Writer:
             fill('date', batch.now)
             fill('thread_activity', batch.now)
             fill('user_id', batch.user_id)
-        if info.name in ('ReviewSessionObject',):
-            fill('sort_order', 0)
+        if info.name == 'ReviewSession':
+            # ftrack's own example creates sessions without dates: they
+            # start now and stay open for a week.
+            fill('start_date', batch.now)
+            start = row.get(info.column_for('start_date')) or batch.now
+            fill('end_date', start + REVIEW_SESSION_LENGTH)
+        if info.name == 'ReviewSessionObject':
+            fill('sort_order', lambda: self._next_sort_order(
+                connection, info, row))
         if info.name == 'Timelog':
             fill('comment', '')
             fill('duration', 0)
@@ -557,6 +570,16 @@ class Writer:
             fill('start', batch.now)
             fill('user_id', batch.user_id)
         return lenient
+
+    def _next_sort_order(self, connection, info, row):
+        session_column = info.column_for('review_session_id')
+        order_column = info.column_for('sort_order')
+        highest = connection.execute(
+            sqlalchemy.select(
+                sqlalchemy.func.max(info.table.c[order_column])
+            ).where(info.table.c[session_column] == row.get(session_column))
+        ).scalar()
+        return 0 if highest is None else highest + 1
 
     def _default_user_type(self, connection):
         rows = self.find(connection, 'UserType', {'name': 'user'})

@@ -584,3 +584,23 @@ def test_lists_lose_their_entries_with_the_list_or_the_entity(api, project,
         entries[1]['id']))['data'] == []
     assert api.query('select id from Task where id is {0}'.format(
         kept['id']))['data']
+
+
+def test_review_sessions_get_dates_and_objects_an_order(api, project, shot):
+    session = api.create('ReviewSession', {
+        'name': 'Weekly review', 'description': 'See updates.',
+        'project': api.ref('Project', project['id'])})
+    assert session['start_date'] is not None
+    assert session['end_date']['value'] > session['start_date']['value']
+    asset_type = api.query('select id from AssetType limit 1')['data'][0]
+    asset = api.create('Asset', {'name': 'review',
+                                 'parent': api.ref('Shot', shot['id']),
+                                 'type_id': asset_type['id']})
+    version = api.create('AssetVersion', {'asset': api.ref('Asset',
+                                                            asset['id'])})
+    orders = [api.create('ReviewSessionObject', {
+        'name': name, 'description': '', 'version': 'v1',
+        'review_session': api.ref('ReviewSession', session['id']),
+        'asset_version': api.ref('AssetVersion', version['id']),
+    })['sort_order'] for name in ('first', 'second')]
+    assert orders == [0, 1]
