@@ -100,11 +100,15 @@ class EventServer:
         self._attach()
 
     async def on_shutdown(self, app):
-        """Close every websocket so that the server can stop promptly."""
+        """Disconnect every client so that the server can stop promptly.
+
+        Clients get ``0::`` first, which makes them reconnect: an emulator
+        restarted on the same port gets its clients back.
+        """
         connections = list(self.connections.values())
         for connection in connections:
             self._forget(connection)
-            connection.close()
+            connection.close(farewell=protocol.DISCONNECT_FRAME)
         for connection in connections:
             await connection.finish()
 
@@ -124,7 +128,7 @@ class EventServer:
                         'disconnecting it.', connection, connection.idle_for(),
                     )
                     self._forget(connection)
-                    connection.close()
+                    connection.close(farewell=protocol.DISCONNECT_FRAME)
                 else:
                     connection.send(protocol.HEARTBEAT_FRAME)
 

@@ -12,6 +12,8 @@ import logging
 import secrets
 import time
 
+from .protocol import DISCONNECT_FRAME
+
 logger = logging.getLogger(__name__)
 
 #: Frames waiting for a slow client before it is considered stuck and
@@ -101,7 +103,7 @@ class Connection:
                 '%r is not reading its events (%d frames waiting); '
                 'disconnecting it.', self, self._queue.qsize(),
             )
-            self.close()
+            self.close(farewell=DISCONNECT_FRAME)
 
     async def _write(self):
         websocket = self.websocket
@@ -118,17 +120,24 @@ class Connection:
         finally:
             self.closed = True
 
-    def close(self):
-        """Stop sending and close the websocket (in the background)."""
+    def close(self, farewell=None):
+        """Stop sending and close the websocket (in the background).
+
+        *farewell* is a last frame sent before closing. The Python client
+        treats a bare close as the end (its reader thread just stops),
+        whereas a ``0::`` disconnect packet makes it reconnect.
+        """
         if self.closed:
             return
         self.closed = True
         if self._writer is not None:
             self._writer.cancel()
-        asyncio.ensure_future(self._close_websocket())
+        asyncio.ensure_future(self._close_websocket(farewell))
 
-    async def _close_websocket(self):
+    async def _close_websocket(self, farewell):
         try:
+            if farewell is not None:
+                await self.websocket.send_str(farewell)
             await self.websocket.close()
         except Exception as error:
             logger.debug('Error closing %r: %s', self, error)

@@ -671,6 +671,9 @@ def test_a_silent_client_is_disconnected_and_forgotten(fast_heartbeats, topic):
         ]) == [alive.sid]
         sent = alive.publish(topic)
         assert alive.events(1) == [sent]
+        # Told to reconnect (a bare close would silently end a Python hub).
+        assert silent.recv() == '0::'
+        assert_closed_by_server(silent)
     finally:
         silent.close()
         alive.close()
@@ -689,12 +692,13 @@ def test_a_client_that_vanishes_mid_stream_does_not_disturb_others(
     assert len(received) == 5
 
 
-def test_stopping_the_server_closes_client_websockets(topic):
+def test_stopping_the_server_disconnects_clients(topic):
     server = StandaloneEventServer({USER: KEY}).start()
     client = RawClient(server.url)
     try:
         client.subscribe('topic=' + topic)
         server.stop()
+        assert client.recv() == '0::'
         assert_closed_by_server(client)
     finally:
         client.close()

@@ -22,7 +22,7 @@ import time
 from ftrack_api.event.base import Event
 from ftrack_api.event.hub import EventHub
 
-TIMEOUT = 20
+TIMEOUT = 40
 
 
 def report(**values):
