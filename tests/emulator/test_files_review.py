@@ -139,22 +139,25 @@ def test_inviting_needs_an_existing_invitee(api):
     assert error['exception'] == 'NoResultFoundError'
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'The writer does not yet fill ReviewSession start_date/end_date and '
-    'ReviewSessionObject sort_order; ftrack\'s documented example leaves '
-    'them out.'))
 def test_the_documented_example_needs_no_dates(api, project,
                                                encoded_version):
     session = create(api, 'ReviewSession', {
         'name': 'Weekly review', 'description': 'See updates from last week.',
         'project': api.ref('Project', project['id']),
     })
-    create(api, 'ReviewSessionObject', {
+    item = create(api, 'ReviewSessionObject', {
         'name': 'Compositing', 'description': 'Fixed shadows.',
         'version': 'Version 3',
         'review_session': api.ref('ReviewSession', session['id']),
         'asset_version': api.ref('AssetVersion', encoded_version['id']),
     })
+    loaded = api.query('select is_open, start_date, end_date from '
+                       'ReviewSession where id is "{0}"'.format(
+                           session['id']))['data'][0]
+    assert loaded['is_open'] is True
+    assert loaded['start_date'] is not None
+    assert loaded['end_date'] is not None
+    assert item['sort_order'] is not None
 
 
 @pytest.mark.xfail(strict=True, reason=(
