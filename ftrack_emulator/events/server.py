@@ -25,7 +25,7 @@ import uuid
 from aiohttp import WSMsgType, web
 
 from . import protocol
-from .router import Router, SubscriptionError
+from .router import Router
 from .sessions import DEFAULT_QUEUE_LIMIT, Connection, Handshakes
 
 logger = logging.getLogger(__name__)

@@ -1,15 +1,15 @@
 """The reference client's EventHub (ftrack-python-api 3.1.0, in its own
 virtual environment) against the event server, in subprocesses.
 
-The reference interpreter is taken from ``FTRACK_REFERENCE_PYTHON``, else
-``/work/refvenv/bin/python``; the tests are skipped when neither exists.
+The interpreter comes from ``tests/reference_venv.py`` (skipped when the
+reference cannot be installed).
 """
 
+import importlib.util
 import json
 import os
 import queue
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -23,26 +23,28 @@ try:
 except ImportError:  # tests collected as a package
     from .test_events_server import KEY, USER, RawClient
 
-PEER = os.path.join(os.path.dirname(__file__), 'scripts',
-                    'reference_event_peer.py')
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEER = os.path.join(HERE, 'scripts', 'reference_event_peer.py')
 
 
 def reference_python():
-    candidate = os.environ.get('FTRACK_REFERENCE_PYTHON',
-                               '/work/refvenv/bin/python')
-    if not os.path.exists(candidate):
-        pytest.skip('reference client not installed ({0})'.format(candidate))
-    return candidate
+    path = os.path.join(os.path.dirname(HERE), 'reference_venv.py')
+    spec = importlib.util.spec_from_file_location('reference_venv', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.require_reference_python()
 
 
 class Peer:
     """A reference event hub in a subprocess, reporting JSON lines."""
 
     def __init__(self, python, mode, url, topic, amount):
+        # Isolated (-I) and outside the repository, so that the reference
+        # and not our ftrack_api is imported.
         self.process = subprocess.Popen(
-            [python, PEER, mode, url, USER, KEY, topic, str(amount)],
+            [python, '-I', PEER, mode, url, USER, KEY, topic, str(amount)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=dict(os.environ, PYTHONPATH=''),
+            cwd=os.path.dirname(python),
         )
         self.lines = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)

@@ -5,7 +5,6 @@ tests see exactly the frames a client receives.
 """
 
 import json
-import threading
 import time
 import uuid
 
