@@ -70,6 +70,18 @@ def setup_app(app, backend):
     actions.register('complete_multipart_upload',
                      bind(uploads.complete_multipart_upload))
     actions.register('encode_media', bind(encoding.encode_media))
+    _sign_computed_urls(backend, service)
     app.on_startup.append(service.start)
     app.on_cleanup.append(service.stop)
     return service
+
+
+def _sign_computed_urls(backend, service):
+    """Let computed URL attributes (``thumbnail_url``,
+    ``ComponentLocation.url``) carry a read token, when the query engine
+    offers a ``url_signer`` hook taking ``(base_url, identifier,
+    endpoint)``; without one they name the data without credentials."""
+    computed = getattr(getattr(backend, 'query_engine', None), 'computed',
+                       None)
+    if computed is not None and hasattr(computed, 'url_signer'):
+        computed.url_signer = service.read_url

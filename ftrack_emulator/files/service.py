@@ -12,8 +12,10 @@ import concurrent.futures
 import functools
 import logging
 import os
+import shutil
 import tempfile
 import urllib.parse
+import weakref
 
 from .storage import Storage
 from .tokens import TokenSigner
@@ -41,13 +43,14 @@ class FileService:
 
     def __init__(self, backend, storage_root=None):
         self.backend = backend
-        self._temporary_root = None
+        self._cleanup = None
         root = storage_root or getattr(backend.config, 'storage', None)
         if not root:
-            self._temporary_root = tempfile.mkdtemp(
-                prefix='ftrack-emulator-storage-'
+            root = tempfile.mkdtemp(prefix='ftrack-emulator-storage-')
+            # Removed when the server stops, or at exit if it never ran.
+            self._cleanup = weakref.finalize(
+                self, shutil.rmtree, root, ignore_errors=True
             )
-            root = self._temporary_root
             logger.warning(
                 'No storage directory configured; keeping uploads in %s '
                 'until the server stops.', root,
@@ -123,11 +126,8 @@ class FileService:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.jobs.stop)
         self._io.shutdown(wait=True)
-        if self._temporary_root is not None:
-            import shutil
-
-            shutil.rmtree(self._temporary_root, ignore_errors=True)
-            self._temporary_root = None
+        if self._cleanup is not None:
+            self._cleanup()
 
     def __repr__(self):
         return '<FileService {0}>'.format(os.path.basename(self.storage.root))

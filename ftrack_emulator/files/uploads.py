@@ -14,6 +14,7 @@ complete upload whose size and checksum match is moved into place. A
 short, oversized, corrupt or interrupted upload leaves nothing behind.
 """
 
+import asyncio
 import base64
 import binascii
 import json
@@ -23,7 +24,7 @@ import shutil
 import time
 import uuid
 
-from aiohttp import web
+from aiohttp import http_exceptions, web
 
 from ftrack_emulator.errors import NotFoundError, ValidationError
 
@@ -501,6 +502,9 @@ async def receive_body(service, request, limit, component_id):
     FileRequestError and keep nothing when it is larger than *limit* or
     the client goes away."""
     pending = await service.run_io(service.storage.new_file)
+    # One block is written (on a file thread) while the next arrives; at
+    # most one write is in flight, so blocks land in order.
+    writing = None
     try:
         received = 0
         blocks = []
@@ -518,16 +522,24 @@ async def receive_body(service, request, limit, component_id):
             blocks.append(chunk)
             gathered += len(chunk)
             if gathered >= _block_size():
-                await service.run_io(pending.write, b''.join(blocks))
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(
+                    service.run_io(_write_blocks, pending, blocks)
+                )
                 blocks = []
                 gathered = 0
+        if writing is not None:
+            await writing
+            writing = None
         if blocks:
-            await service.run_io(pending.write, b''.join(blocks))
+            await service.run_io(_write_blocks, pending, blocks)
     except access.FileRequestError:
-        await service.run_io(pending.discard)
+        await _discard(service, pending, writing)
         raise
-    except (ConnectionError, EOFError, OSError) as error:
-        await service.run_io(pending.discard)
+    except (ConnectionError, EOFError, OSError,
+            http_exceptions.HttpProcessingError) as error:
+        await _discard(service, pending, writing)
         logger.info('Upload to %s interrupted (%s); nothing was stored.',
                     component_id, error)
         raise access.bad_request(
@@ -535,14 +547,33 @@ async def receive_body(service, request, limit, component_id):
             'stored.', 'IncompleteBody',
         ) from None
     except BaseException:
-        await _discard_after_cancel(service, pending)
+        await _discard(service, pending, writing)
         raise
     await service.run_io(pending.close)
     return pending
 
 
-async def _discard_after_cancel(service, pending):
+def _write_blocks(pending, blocks):
+    """Append *blocks* to *pending* (on a file thread); a disk failure
+    becomes an error for the client rather than an interruption."""
     try:
+        for block in blocks:
+            pending.write(block)
+    except OSError as error:
+        raise access.FileRequestError(
+            'The emulator could not store the upload: {0}.'.format(
+                error.strerror or error),
+            exception='StorageError', status=507,
+        ) from None
+
+
+async def _discard(service, pending, writing):
+    """Drop *pending* once the write in flight (if any) has ended."""
+    try:
+        if writing is not None:
+            await asyncio.wait([writing])
+            if not writing.cancelled():
+                writing.exception()  # retrieved: already reported
         await service.run_io(pending.discard)
     except BaseException:
         pending.discard()
