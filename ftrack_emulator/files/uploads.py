@@ -155,6 +155,7 @@ def get_upload_metadata(service, context, operation):
 
 def _start_multipart(service, context, component_id, file_name, file_size,
                      parts, content_type):
+    prune_multipart_uploads(service)
     upload_id = uuid.uuid4().hex
     expires = time.time() + service.upload_url_lifetime
     manifest = {
@@ -467,10 +468,14 @@ async def _receive_part(service, request, parameters, component_id):
 
 def _store_part(service, pending, upload_id, number, md5):
     directory = service.storage.upload_directory(upload_id)
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(directory)
-    # The data first: a part counts once its description exists.
-    pending.move_to(os.path.join(directory, _part_name(number)))
+    try:
+        # The data first: a part counts once its description exists.
+        pending.move_to(os.path.join(directory, _part_name(number)))
+    except FileNotFoundError:
+        raise access.not_found(
+            'Multipart upload {0} ended while part {1} arrived.'.format(
+                upload_id, number)
+        ) from None
     _write_json(service, os.path.join(directory, _part_name(number, '.json')),
                 {'md5': md5, 'size': pending.size})
 

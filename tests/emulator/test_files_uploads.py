@@ -628,3 +628,21 @@ def test_concurrent_uploads_do_not_mix(files):
     assert statuses == [200] * 4
     for component_id, data in payloads.items():
         assert files.download(component_id).content == data
+
+
+def test_abandoned_multipart_uploads_expire(files, monkeypatch):
+    monkeypatch.setattr(files.service, 'upload_url_lifetime', 1.0)
+    component_id, metadata = _multipart(files, b'x' * 20, 2)
+    etags = _put_parts(files, metadata, [b'x' * 10])
+    directory = files.storage.upload_directory(metadata['upload_id'])
+    assert os.path.isdir(directory)
+    time.sleep(1.1)
+    response = requests.put(metadata['urls'][1]['signed_url'],
+                            data=b'x' * 10, timeout=30)
+    assert response.status_code == 403
+    error = files.api.error([_complete(files, component_id, metadata,
+                                       etags)])
+    assert 'has expired' in error['content']
+    monkeypatch.undo()
+    _multipart(files, b'y' * 4, 2)  # starting another one tidies up
+    assert not os.path.exists(directory)
