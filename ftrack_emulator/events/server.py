@@ -107,7 +107,6 @@ class EventServer:
         """
         connections = list(self.connections.values())
         for connection in connections:
-            self._forget(connection)
             connection.close(farewell=protocol.DISCONNECT_FRAME)
         for connection in connections:
             await connection.finish()
@@ -127,7 +126,6 @@ class EventServer:
                         '%r did not answer heartbeats for %.1f seconds; '
                         'disconnecting it.', connection, connection.idle_for(),
                     )
-                    self._forget(connection)
                     connection.close(farewell=protocol.DISCONNECT_FRAME)
                 else:
                     connection.send(protocol.HEARTBEAT_FRAME)
@@ -178,13 +176,16 @@ class EventServer:
                 status=403,
                 text='Unknown or expired session id; handshake first.',
             )
+        close_wait = min(self.close_timeout, 5.0)
         websocket = web.WebSocketResponse(
-            compress=False, timeout=min(self.close_timeout, 5.0),
-            autoping=True,
+            compress=False, timeout=close_wait, autoping=True,
         )
         await websocket.prepare(request)
-        connection = Connection(sid, websocket, username,
-                                queue_limit=self.queue_limit)
+        connection = Connection(
+            sid, websocket, username, queue_limit=self.queue_limit,
+            on_close=self._forget, transport=request.transport,
+            close_timeout=close_wait,
+        )
         self.connections[sid] = connection
         connection.start()
         connection.send(protocol.CONNECT_FRAME)
@@ -205,8 +206,7 @@ class EventServer:
                                 websocket.exception())
                     break
         finally:
-            self._forget(connection)
-            connection.close()
+            connection.close()  # forgets it, if not done yet
             await connection.finish()
             logger.debug('%r disconnected.', connection)
         return websocket
@@ -234,7 +234,6 @@ class EventServer:
             pass
         elif kind == protocol.DISCONNECT:
             logger.debug('%r asked to disconnect.', connection)
-            self._forget(connection)
             connection.close()
         elif kind in (protocol.CONNECT, protocol.ACK, protocol.NOOP):
             pass

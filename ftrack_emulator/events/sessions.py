@@ -66,18 +66,28 @@ class Connection:
     Frames are queued and written by a task of their own, so routing an
     event to many connections never waits on any of them and every client
     receives its frames in the order they were routed.
+
+    *on_close* is called with the connection as soon as it starts closing,
+    so that nothing is routed to it any more. *transport* (the request's)
+    is aborted when a client does not let the websocket close within
+    *close_timeout* seconds.
     """
 
     def __init__(self, sid, websocket, username, queue_limit=DEFAULT_QUEUE_LIMIT,
+                 on_close=None, transport=None, close_timeout=5.0,
                  clock=time.monotonic):
         self.sid = sid
         self.websocket = websocket
         self.username = username
+        self._on_close = on_close
+        self._transport = transport
+        self._close_timeout = close_timeout
         self._clock = clock
         self.last_seen = clock()
         self.closed = False
         self._queue = asyncio.Queue(maxsize=queue_limit)
         self._writer = None
+        self._closing = None
 
     def __repr__(self):
         return '<Connection {0} user={1!r}>'.format(self.sid, self.username)
@@ -117,8 +127,7 @@ class Connection:
         except Exception as error:
             # The peer went away mid-write; the reader notices and cleans up.
             logger.debug('Stopped writing to %r: %s', self, error)
-        finally:
-            self.closed = True
+            self.close()
 
     def close(self, farewell=None):
         """Stop sending and close the websocket (in the background).
@@ -130,21 +139,31 @@ class Connection:
         if self.closed:
             return
         self.closed = True
+        if self._on_close is not None:
+            self._on_close(self)
         if self._writer is not None:
             self._writer.cancel()
-        asyncio.ensure_future(self._close_websocket(farewell))
+        self._closing = asyncio.ensure_future(self._close_websocket(farewell))
 
     async def _close_websocket(self, farewell):
         try:
-            if farewell is not None:
-                await self.websocket.send_str(farewell)
-            await self.websocket.close()
+            await asyncio.wait_for(self._say_goodbye(farewell),
+                                   self._close_timeout)
         except Exception as error:
-            logger.debug('Error closing %r: %s', self, error)
+            # Includes a client too stuck to take the close handshake.
+            logger.debug('Closing %r failed (%r); aborting it.', self, error)
+            if self._transport is not None:
+                self._transport.abort()
+
+    async def _say_goodbye(self, farewell):
+        if farewell is not None:
+            await self.websocket.send_str(farewell)
+        await self.websocket.close()
 
     async def finish(self):
-        """Wait for the writer task to end (after the websocket closed)."""
-        if self._writer is None:
-            return
-        self._writer.cancel()
-        await asyncio.gather(self._writer, return_exceptions=True)
+        """Wait until the writer stopped and the websocket is closed."""
+        tasks = [task for task in (self._writer, self._closing)
+                 if task is not None]
+        if self._writer is not None:
+            self._writer.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -691,6 +691,32 @@ def test_a_client_that_vanishes_mid_stream_does_not_disturb_others(
     assert len(received) == 5
 
 
+def test_a_client_that_stops_reading_is_disconnected(topic):
+    # Frames pile up once the socket buffers are full; past the queue limit
+    # the server gives up on the client instead of buffering without end.
+    with StandaloneEventServer({USER: KEY}, queue_limit=5) as events:
+        stuck = RawClient(events.url)
+        publisher = RawClient(events.url)
+        try:
+            stuck.subscribe('topic=' + topic)
+            big = 'x' * 200000
+            for _ in range(200):
+                publisher.emit({'topic': topic, 'data': {'big': big}},
+                               ack=False)
+                if events.call(lambda: stuck.sid not in events.server.connections):
+                    break
+            wait_until(lambda: events.call(
+                lambda: stuck.sid not in events.server.connections
+            ))
+            assert events.call(lambda: [
+                s.connection.sid for s in events.server.router.subscribers()
+            ]) == []
+            assert_still_works(publisher, topic)
+        finally:
+            stuck.close()
+            publisher.close()
+
+
 def test_stopping_the_server_disconnects_clients(topic):
     server = StandaloneEventServer({USER: KEY}).start()
     client = RawClient(server.url)
