@@ -341,10 +341,6 @@ class Writer:
             return decode.decode_datetime(value, prop.name)
         return value
 
-    def _type_value(self, prop, type_name):
-        """Return how a type name is stored in a ``*_type`` column."""
-        return type_name
-
     def _resolve_reference(self, connection, batch, info, prop, value):
         """Return {column: value} linking the owner to the entity *value*
         refers to (None clears the link)."""
@@ -387,9 +383,7 @@ class Writer:
             columns[local] = row.get(remote)
         if relation.target_type_column:
             concrete = self._row_type(target_info, row)
-            columns[relation.target_type_column] = self._type_value(
-                prop, concrete.name
-            )
+            columns[relation.target_type_column] = concrete.name
         return columns
 
     def _compatible(self, info, prop, target_name):
@@ -656,18 +650,15 @@ class Writer:
         if not (needs_status or needs_type) or schema_id is None:
             return
         object_type_id = row.get(info.column_for('object_type_id'))
-        if needs_status:
-            row[status_column] = self._memo(
-                batch, ('status', schema_id, object_type_id, info.name),
-                lambda: self._schema_statuses(
-                    connection, schema_id, object_type_id, info.name)
-            )
-        if needs_type:
-            row[type_column] = self._memo(
-                batch, ('type', schema_id, object_type_id, info.name),
-                lambda: self._schema_types(
-                    connection, schema_id, object_type_id, info.name)
-            )
+        for kind, column, needed in (('status', status_column, needs_status),
+                                     ('type', type_column, needs_type)):
+            if needed:
+                row[column] = self._memo(
+                    batch, (kind, schema_id, object_type_id, info.name),
+                    lambda kind=kind: self._schema_first(
+                        connection, kind, schema_id, object_type_id,
+                        info.name)
+                )
 
     @staticmethod
     def _memo(batch, key, compute):
@@ -681,52 +672,38 @@ class Writer:
         rows = self.find(connection, type_name, criteria, order_by=order_by)
         return rows[0]['id'] if rows else None
 
-    def _schema_statuses(self, connection, schema_id, object_type_id,
-                         type_name):
-        """Return the first status id the project schema allows."""
-        if type_name == 'Task':
-            schema = self.fetch(connection, 'ProjectSchema', (schema_id,))
-            workflow = schema and schema.get('task_workflow_schema_id')
-            if workflow:
-                statuses = self._linked(
-                    connection, 'WorkflowSchema', workflow, 'statuses'
-                )
-                return statuses[0] if statuses else None
-            return None
-        schemas = self.find(connection, 'Schema', {
-            'project_schema_id': schema_id, 'object_type_id': object_type_id,
-        })
-        for schema in schemas:
-            statuses = self.find(
-                connection, 'SchemaStatus', {'schema_id': schema['id']},
-                order_by=('sort',),
-            )
-            if statuses:
-                return statuses[0]['status_id']
-        return None
+    #: Where a project schema keeps the statuses and types of tasks
+    #: (ProjectSchema attribute, its type, collection) and of other object
+    #: types (per object type Schema entries: type, id attribute).
+    _WORKFLOWS = {
+        'status': (('task_workflow_schema_id', 'WorkflowSchema', 'statuses'),
+                   ('SchemaStatus', 'status_id')),
+        'type': (('task_type_schema_id', 'TaskTypeSchema', 'types'),
+                 ('SchemaType', 'type_id')),
+    }
 
-    def _schema_types(self, connection, schema_id, object_type_id, type_name):
-        """Return the first task type id the project schema allows."""
+    def _schema_first(self, connection, kind, schema_id, object_type_id,
+                      type_name):
+        """Return the id of the first status or type (*kind*) the project
+        schema *schema_id* allows for a new *type_name*."""
+        (attribute, owner_type, collection), (entry_type, entry_id) = \
+            self._WORKFLOWS[kind]
         if type_name == 'Task':
             schema = self.fetch(connection, 'ProjectSchema', (schema_id,))
-            type_schema = schema and schema.get('task_type_schema_id')
-            if type_schema:
-                types = self._linked(
-                    connection, 'TaskTypeSchema', type_schema, 'types'
-                )
-                return types[0] if types else None
-            return None
+            owner_id = schema and schema.get(attribute)
+            if not owner_id:
+                return None
+            items = self._linked(connection, owner_type, owner_id, collection)
+            return items[0] if items else None
         schemas = self.find(connection, 'Schema', {
             'project_schema_id': schema_id, 'object_type_id': object_type_id,
         })
         for schema in schemas:
-            types = self.find(
-                connection, 'SchemaType', {'schema_id': schema['id']},
-                order_by=('sort',) if self.info('SchemaType').column_for(
-                    'sort') else (),
-            )
-            if types:
-                return types[0]['type_id']
+            entries = self.find(connection, entry_type,
+                                {'schema_id': schema['id']},
+                                order_by=('sort',))
+            if entries:
+                return entries[0][entry_id]
         return None
 
     def _linked(self, connection, type_name, owner_id, attribute):
@@ -976,6 +953,8 @@ class Writer:
         if relation is None or relation.special:
             # Derived collections (custom attributes, ancestors ...) follow
             # from other data; clients re-send them after writing that data.
+            logger.debug('Derived collection %s of %s left as it is.',
+                         prop.name, info.name)
             return
         target_info = None
         keys = []
@@ -1008,9 +987,8 @@ class Writer:
             link = {remote: local_value}
             link.update(relation.target_filters)
             if relation.owner_type_column:
-                link[relation.owner_type_column] = self._type_value(
-                    prop, self._row_type(info, owner).name
-                )
+                link[relation.owner_type_column] = self._row_type(
+                    info, owner).name
             changes = {column: value for column, value in link.items()
                        if not _same(row.get(column), value)}
             if not changes:
