@@ -113,7 +113,7 @@ def test_content_types_come_from_the_file_name(name, expected):
     assert guess_content_type(name) == expected
 
 
-# Tokens -----------------------------------------------------------------------
+# Tokens ----------------------------------------------------------------------
 
 class Clock:
     def __init__(self):
@@ -150,7 +150,7 @@ def test_malformed_tokens_are_refused(token):
         TokenSigner().verify(token, 'read')
 
 
-# ffmpeg's summaries ---------------------------------------------------------------
+# ffmpeg's summaries ----------------------------------------------------------
 
 MOVIE = """Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'src.mov':
   Duration: 00:00:02.50, start: 0.000000, bitrate: 165 kb/s
