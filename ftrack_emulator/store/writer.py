@@ -154,7 +154,7 @@ class _TypeInfo:
     """What the writer needs to know about one entity type, worked out
     once from the schema."""
 
-    def __init__(self, entity_type, table, registry):
+    def __init__(self, entity_type, table):
         self.entity_type = entity_type
         self.name = entity_type.name
         self.table = table
@@ -171,9 +171,6 @@ class _TypeInfo:
         self.computed = set(entity_type.computed)
         self.immutable = set(entity_type.immutable)
         self.required = list(entity_type.required)
-        self.type_names = {entity_type.name} | {
-            subtype.name for subtype in entity_type.subtypes
-        }
 
     def column_for(self, attribute):
         return self.columns.get(attribute)
@@ -205,9 +202,7 @@ class Writer:
         entity_type = self.registry.get(type_name)
         if entity_type is None:
             raise invalid('Entity type "{0}" does not exist.', type_name)
-        info = _TypeInfo(
-            entity_type, self.metadata.tables[entity_type.table], self.registry
-        )
+        info = _TypeInfo(entity_type, self.metadata.tables[entity_type.table])
         self._infos[type_name] = info
         return info
 
@@ -312,13 +307,10 @@ class Writer:
             raise invalid('{0} must be a string, got {1}.', where,
                           decode.describe(value))
         if kind == 'integer':
-            if isinstance(value, bool):
-                raise invalid('{0} must be an integer, got {1}.', where,
-                              decode.describe(value))
-            if isinstance(value, int):
-                return value
             if isinstance(value, float) and value.is_integer():
                 return int(value)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
             raise invalid('{0} must be an integer, got {1}.', where,
                           decode.describe(value))
         if kind == 'number':
