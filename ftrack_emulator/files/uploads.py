@@ -406,7 +406,8 @@ async def _receive_file(service, request, parameters, component_id):
         raise access.bad_request(
             'The request sends {0} bytes but the upload URL was issued for '
             '{1} bytes.'.format(request.content_length, expected_size),
-            'IncompleteBody',
+            'EntityTooLarge' if request.content_length > expected_size
+            else 'IncompleteBody',
         )
     checksum = _declared_checksum(request, grant.get('md5'))
     pending = await receive_body(service, request, expected_size,
