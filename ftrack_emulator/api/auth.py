@@ -43,11 +43,17 @@ def invalid_credentials_error():
 
 
 class Authenticator:
-    """Checks credentials and manages API keys in a database."""
+    """Checks credentials and manages API keys in a database.
+
+    Credentials that passed are remembered, so that the many small
+    requests of a client cost no extra queries; :meth:`forget_all` (called
+    whenever keys or users change) clears that memory.
+    """
 
     def __init__(self, database, writer):
         self.writer = writer
         self._keys = database.api_key_table
+        self._verified = {}
 
     def authenticate(self, connection, username, api_key):
         """Return the calling user as a mapping with ``id`` and
@@ -55,6 +61,18 @@ class Authenticator:
         match an active user."""
         if not username or not api_key:
             raise missing_credentials_error()
+        known = self._verified.get((username, api_key))
+        if known is not None:
+            return dict(known)
+        user = self._check(connection, username, api_key)
+        self._verified[(username, api_key)] = user
+        return dict(user)
+
+    def forget_all(self):
+        """Forget every remembered credential."""
+        self._verified.clear()
+
+    def _check(self, connection, username, api_key):
         users = self.writer.find(connection, 'User', {'username': username})
         if not users or users[0].get('is_active') is False:
             raise invalid_credentials_error()
@@ -72,6 +90,7 @@ class Authenticator:
 
     def set_key(self, connection, user_id, api_key):
         """Store *api_key* as the key of user *user_id* (replacing any)."""
+        self.forget_all()
         connection.execute(
             sqlalchemy.delete(self._keys).where(self._keys.c.user_id == user_id)
         )
@@ -82,6 +101,7 @@ class Authenticator:
 
     def forget(self, connection, user_ids):
         """Drop the keys of deleted users."""
+        self.forget_all()
         connection.execute(
             sqlalchemy.delete(self._keys).where(
                 self._keys.c.user_id.in_(list(user_ids))

@@ -167,6 +167,7 @@ class Backend:
 
     def _reset(self):
         self.widgets = WidgetTokens()
+        self.auth.forget_all()
         self.database.reset()
         self._seed()
 
@@ -245,6 +246,11 @@ class Backend:
             results = dispatch.run_operations(context, operations)
             results = [self._finish(context, result) for result in results]
         changes = context.state.changes
+        user_table = self.registry['User'].table
+        if any(self.registry[record['entity_type']].table == user_table
+               for record in changes):
+            # A user was renamed, deactivated or deleted.
+            self.auth.forget_all()
         if changes:
             for listener in list(self.commit_listeners):
                 try:
