@@ -99,12 +99,30 @@ def test_inactive_users_cannot_call(api):
         'action': 'reset_remote', 'reset_type': 'api_key',
         'entity_type': 'User', 'entity_key': user['id'],
     }])[0]['data']['api_key']
+    # Known good first (the server may remember it) ...
+    api.call([{'action': 'query_schemas'}], user=username, key=key)
     api.call([{'action': 'update', 'entity_type': 'User',
                'entity_key': [user['id']],
                'entity_data': {'__entity_type__': 'User',
                                'is_active': False}}])
     error = api.error([{'action': 'query_schemas'}], user=username, key=key)
     assert error['exception'] == 'InvalidCredentialsError'
+
+
+def test_renaming_a_user_invalidates_the_old_name(api):
+    username = 'renamed-' + uuid.uuid4().hex
+    user = api.create('User', {'username': username, 'is_active': True})
+    key = api.call([{
+        'action': 'reset_remote', 'reset_type': 'api_key',
+        'entity_type': 'User', 'entity_key': user['id'],
+    }])[0]['data']['api_key']
+    api.call([{'action': 'query_schemas'}], user=username, key=key)
+    api.call([{'action': 'update', 'entity_type': 'User',
+               'entity_key': [user['id']],
+               'entity_data': {'username': username + '-new'}}])
+    assert api.error([{'action': 'query_schemas'}], user=username,
+                     key=key)['exception'] == 'InvalidCredentialsError'
+    api.call([{'action': 'query_schemas'}], user=username + '-new', key=key)
 
 
 def test_deleting_a_user_drops_its_key(api):
@@ -114,6 +132,7 @@ def test_deleting_a_user_drops_its_key(api):
         'action': 'reset_remote', 'reset_type': 'api_key',
         'entity_type': 'User', 'entity_key': user['id'],
     }])[0]['data']['api_key']
+    api.call([{'action': 'query_schemas'}], user=username, key=key)
     api.call([{'action': 'delete', 'entity_type': 'User',
                'entity_key': [user['id']]}])
     assert api.error([{'action': 'query_schemas'}], user=username,
