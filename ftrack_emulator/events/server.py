@@ -41,6 +41,10 @@ DEFAULT_HEARTBEAT_TIMEOUT = 60.0
 #: Seconds a handshake's session id stays valid for opening the websocket.
 DEFAULT_CLOSE_TIMEOUT = 60.0
 
+#: Largest frame accepted from a client, in bytes (larger ones end the
+#: connection; events carry data, but not files).
+MAX_FRAME_SIZE = 32 * 1024 * 1024
+
 #: Transports announced by the handshake (clients need ``websocket``).
 TRANSPORTS = 'websocket,xhr-polling'
 
@@ -179,6 +183,7 @@ class EventServer:
         close_wait = min(self.close_timeout, 5.0)
         websocket = web.WebSocketResponse(
             compress=False, timeout=close_wait, autoping=True,
+            max_msg_size=MAX_FRAME_SIZE,
         )
         await websocket.prepare(request)
         connection = Connection(

@@ -369,6 +369,13 @@ def test_every_interested_connection_gets_a_copy(connect, topic):
     assert bystander.events() == []
 
 
+def test_large_events_pass(connect, topic):
+    client = connect()
+    client.subscribe('topic=' + topic)
+    sent = client.publish(topic, {'blob': 'x' * (5 * 1024 * 1024)})
+    assert client.events(1) == [sent]
+
+
 def test_js_style_publish_without_ack(connect, topic):
     listener, publisher = connect(), connect()
     listener.subscribe('topic=' + topic)
