@@ -14,6 +14,7 @@ import collections
 import collections.abc
 import functools
 import logging
+import operator
 
 import ftrack_api.collection
 import ftrack_api.exception
@@ -45,6 +46,11 @@ def merge_references(function):
         return function(self, entity)
 
     return get_value
+
+
+def _read_only(storage, doc):
+    """Return a read-only property showing the instance's *storage*."""
+    return property(operator.attrgetter(storage), doc=doc)
 
 
 class Attributes(object):
@@ -114,20 +120,16 @@ class Attribute(object):
             self.__module__, self.__class__.__name__, self._name, id(self)
         )
 
-    @property
-    def name(self):
-        """The attribute's name, as used in schemas and queries."""
-        return self._name
-
-    @property
-    def mutable(self):
-        """Whether a value may be replaced once one is known."""
-        return self._mutable
-
-    @property
-    def computed(self):
-        """Whether the server computes the value (it is never persisted)."""
-        return self._computed
+    name = _read_only(
+        '_name', "The attribute's name, as used in schemas and queries."
+    )
+    mutable = _read_only(
+        '_mutable', 'Whether a value may be replaced once one is known.'
+    )
+    computed = _read_only(
+        '_computed',
+        'Whether the server computes the value (it is never persisted).'
+    )
 
     def get_entity_storage(self, entity):
         """Return a snapshot of *entity*'s stored values.
@@ -236,16 +238,19 @@ class ScalarAttribute(Attribute):
     """A plain JSON value (text, number, boolean, date, object)."""
 
     def __init__(self, name, data_type, **kw):
-        super(ScalarAttribute, self).__init__(name, **kw)
+        #: Label of the schema type (e.g. ``string``, ``datetime``); values
+        #: are never converted or checked against it.
         self.data_type = data_type
+        super().__init__(name, **kw)
 
 
 class ReferenceAttribute(Attribute):
     """A link to a single other entity."""
 
     def __init__(self, name, entity_type, **kw):
-        super(ReferenceAttribute, self).__init__(name, **kw)
+        #: Name of the type of the referenced entities.
         self.entity_type = entity_type
+        super().__init__(name, **kw)
 
     def populate_remote_value(self, entity):
         """Fetch the referenced entity with its default projections."""
@@ -342,8 +347,19 @@ class AbstractCollectionAttribute(Attribute):
         return collection.__copy__()
 
     def _adapt_to_collection(self, entity, value):
-        """Return *value* as this attribute's collection type for *entity*."""
-        raise NotImplementedError()
+        """Return *value* (a list, None or a collection) as this
+        attribute's collection type for *entity*."""
+        if value is None:
+            value = []
+        if isinstance(value, list):
+            value = ftrack_api.collection.Collection(entity, self, data=value)
+        return self._wrap_collection(value)
+
+    def _wrap_collection(self, value):
+        """Return the collection *value* as this attribute's type."""
+        raise NotImplementedError(
+            'Cannot convert {0!r} to collection.'.format(value)
+        )
 
     def _merge_stored_values(self, entity):
         session = entity.session
@@ -364,23 +380,36 @@ class CollectionAttribute(AbstractCollectionAttribute):
 
     collection_class = ftrack_api.collection.Collection
 
-    def _adapt_to_collection(self, entity, value):
-        if isinstance(value, ftrack_api.collection.Collection):
+    def _wrap_collection(self, value):
+        if not isinstance(value, ftrack_api.collection.Collection):
+            return super()._wrap_collection(value)
+        if value.attribute is not self:
+            raise ftrack_api.exception.AttributeError(
+                'Collection already bound to a different attribute'
+            )
+        return value
+
+
+class _MappedCollectionAttribute(AbstractCollectionAttribute):
+    """An attribute showing its collection through a mapping proxy."""
+
+    def _wrap_collection(self, value):
+        if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
             if value.attribute is not self:
                 raise ftrack_api.exception.AttributeError(
-                    'Collection already bound to a different attribute'
+                    'Collection already bound to a different attribute.'
                 )
             return value
-        if value is None:
-            value = []
-        if isinstance(value, list):
-            return ftrack_api.collection.Collection(entity, self, data=value)
-        raise NotImplementedError(
-            'Cannot convert {0!r} to collection.'.format(value)
-        )
+        if isinstance(value, ftrack_api.collection.Collection):
+            return self._make_proxy(value)
+        return super()._wrap_collection(value)
+
+    def _make_proxy(self, collection):
+        """Return the mapping proxy over *collection*."""
+        raise NotImplementedError()
 
 
-class KeyValueMappedCollectionAttribute(AbstractCollectionAttribute):
+class KeyValueMappedCollectionAttribute(_MappedCollectionAttribute):
     """A collection read and written as a mapping of key to value.
 
     Used for metadata and custom attributes: each entity of the collection
@@ -390,10 +419,10 @@ class KeyValueMappedCollectionAttribute(AbstractCollectionAttribute):
     collection_class = ftrack_api.collection.KeyValueMappedCollectionProxy
 
     def __init__(self, name, creator, key_attribute, value_attribute, **kw):
-        super(KeyValueMappedCollectionAttribute, self).__init__(name, **kw)
         self.creator = creator
         self.key_attribute = key_attribute
         self.value_attribute = value_attribute
+        super().__init__(name, **kw)
 
     def set_local_value(self, entity, value):
         """Set a new collection; a mapping replaces every key instead."""
@@ -407,48 +436,18 @@ class KeyValueMappedCollectionAttribute(AbstractCollectionAttribute):
             for key, item in value.items():
                 proxy[key] = item
             value = proxy
-        super(KeyValueMappedCollectionAttribute, self).set_local_value(
-            entity, value
-        )
+        super().set_local_value(entity, value)
 
-    def _adapt_to_collection(self, entity, value):
-        if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
-            if value.attribute is not self:
-                raise ftrack_api.exception.AttributeError(
-                    'Collection already bound to a different attribute.'
-                )
-            return value
-        if value is None:
-            value = []
-        if isinstance(value, list):
-            value = ftrack_api.collection.Collection(entity, self, data=value)
-        if isinstance(value, ftrack_api.collection.Collection):
-            return self.collection_class(
-                value, self.creator, self.key_attribute, self.value_attribute
-            )
-        raise NotImplementedError(
-            'Cannot convert {0!r} to collection.'.format(value)
+    def _make_proxy(self, collection):
+        return self.collection_class(
+            collection, self.creator, self.key_attribute, self.value_attribute
         )
 
 
-class CustomAttributeCollectionAttribute(AbstractCollectionAttribute):
+class CustomAttributeCollectionAttribute(_MappedCollectionAttribute):
     """Custom attribute values of servers with the legacy value schema."""
 
     collection_class = ftrack_api.collection.CustomAttributeCollectionProxy
 
-    def _adapt_to_collection(self, entity, value):
-        if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
-            if value.attribute is not self:
-                raise ftrack_api.exception.AttributeError(
-                    'Collection already bound to a different attribute.'
-                )
-            return value
-        if value is None:
-            value = []
-        if isinstance(value, list):
-            value = ftrack_api.collection.Collection(entity, self, data=value)
-        if isinstance(value, ftrack_api.collection.Collection):
-            return self.collection_class(value)
-        raise NotImplementedError(
-            'Cannot convert {0!r} to collection.'.format(value)
-        )
+    def _make_proxy(self, collection):
+        return self.collection_class(collection)

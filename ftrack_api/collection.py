@@ -25,24 +25,24 @@ class Collection(collections.abc.MutableSequence):
     """
 
     def __init__(self, entity, attribute, mutable=True, data=None):
-        self.entity = entity
-        self.attribute = attribute
-        self._data = []
-        self._identities = set()
-        self.mutable = True
+        # Entities in order, and the identity text of each for membership.
+        self._entities = []
+        self._keys = set()
         for item in data or ():
             self._append_quietly(item)
         self.mutable = mutable
+        self.attribute = attribute
+        self.entity = entity
 
     def _append_quietly(self, item):
         """Add *item* at the end without recording an operation."""
         identity = ftrack_api.inspection._identity_string(item)
-        if identity in self._identities:
+        if identity in self._keys:
             raise ftrack_api.exception.DuplicateItemInCollectionError(
                 item, self
             )
-        self._data.append(item)
-        self._identities.add(identity)
+        self._entities.append(item)
+        self._keys.add(identity)
 
     def _check_mutable(self):
         if not self.mutable:
@@ -50,29 +50,26 @@ class Collection(collections.abc.MutableSequence):
 
     def _notify_owner(self, old_value):
         """Record that the owner's collection changed."""
-        session = self.entity.session
-        if session.record_operations:
-            session.recorded_operations.push(
-                ftrack_api.operation.UpdateEntityOperation(
-                    self.entity.entity_type,
-                    ftrack_api.inspection.primary_key(self.entity),
-                    self.attribute.name,
-                    old_value,
-                    self,
-                )
-            )
+        owner = self.entity
+        if not owner.session.record_operations:
+            return
+        change = ftrack_api.operation.UpdateEntityOperation(
+            owner.entity_type, ftrack_api.inspection.primary_key(owner),
+            self.attribute.name, old_value, self,
+        )
+        owner.session.recorded_operations.push(change)
 
     def insert(self, index, item):
         """Insert *item* before *index*; it must not be present already."""
         self._check_mutable()
         identity = ftrack_api.inspection._identity_string(item)
-        if identity in self._identities:
+        if identity in self._keys:
             raise ftrack_api.exception.DuplicateItemInCollectionError(
                 item, self
             )
         old_value = self.__copy__()
-        self._data.insert(index, item)
-        self._identities.add(identity)
+        self._entities.insert(index, item)
+        self._keys.add(identity)
         self._notify_owner(old_value)
 
     def __contains__(self, value):
@@ -80,44 +77,44 @@ class Collection(collections.abc.MutableSequence):
             identity = ftrack_api.inspection._identity_string(value)
         except (AttributeError, KeyError, TypeError):
             return False
-        return identity in self._identities
+        return identity in self._keys
 
     def __getitem__(self, index):
-        return self._data[index]
+        return self._entities[index]
 
     def __setitem__(self, index, item):
         self._check_mutable()
         identity = ftrack_api.inspection._identity_string(item)
-        current = self._data[index]
+        current = self._entities[index]
         current_identity = ftrack_api.inspection._identity_string(current)
-        if identity != current_identity and identity in self._identities:
+        if identity != current_identity and identity in self._keys:
             raise ftrack_api.exception.DuplicateItemInCollectionError(
                 item, self
             )
         old_value = self.__copy__()
-        self._data[index] = item
-        self._identities.discard(current_identity)
-        self._identities.add(identity)
+        self._entities[index] = item
+        self._keys.discard(current_identity)
+        self._keys.add(identity)
         self._notify_owner(old_value)
 
     def __delitem__(self, index):
         self._check_mutable()
         old_value = self.__copy__()
-        item = self._data[index]
-        del self._data[index]
-        self._identities.discard(ftrack_api.inspection._identity_string(item))
+        item = self._entities[index]
+        del self._entities[index]
+        self._keys.discard(ftrack_api.inspection._identity_string(item))
         self._notify_owner(old_value)
 
     def __len__(self):
-        return len(self._data)
+        return len(self._entities)
 
     def __iter__(self):
-        return iter(self._data)
+        return iter(self._entities)
 
     def __eq__(self, other):
         if not isinstance(other, Collection):
             return False
-        return self._identities == other._identities
+        return self._keys == other._keys
 
     def __ne__(self, other):
         return not self == other
@@ -128,9 +125,19 @@ class Collection(collections.abc.MutableSequence):
         """Return an independent collection bound to the same attribute."""
         duplicate = self.__class__.__new__(self.__class__)
         duplicate.__dict__.update(self.__dict__)
-        duplicate._data = list(self._data)
-        duplicate._identities = set(self._identities)
+        duplicate._entities = list(self._entities)
+        duplicate._keys = set(self._keys)
         return duplicate
+
+
+def _collection_property(name, doc):
+    """Return a property reading and writing *name* of the wrapped
+    collection."""
+    return property(
+        lambda proxy: getattr(proxy.collection, name),
+        lambda proxy, value: setattr(proxy.collection, name, value),
+        doc=doc,
+    )
 
 
 class MappedCollectionProxy(collections.abc.MutableMapping):
@@ -144,28 +151,17 @@ class MappedCollectionProxy(collections.abc.MutableMapping):
         self.collection = collection
 
     def __copy__(self):
+        """Return a proxy over a copy of the wrapped collection."""
         duplicate = self.__class__.__new__(self.__class__)
-        duplicate.__dict__.update(self.__dict__)
-        duplicate.collection = copy.copy(self.collection)
+        vars(duplicate).update(vars(self), collection=copy.copy(self.collection))
         return duplicate
 
-    @property
-    def mutable(self):
-        """Whether the wrapped collection may change."""
-        return self.collection.mutable
-
-    @mutable.setter
-    def mutable(self, value):
-        self.collection.mutable = value
-
-    @property
-    def attribute(self):
-        """The attribute owning the wrapped collection."""
-        return self.collection.attribute
-
-    @attribute.setter
-    def attribute(self, value):
-        self.collection.attribute = value
+    mutable = _collection_property(
+        'mutable', 'Whether the wrapped collection may change.'
+    )
+    attribute = _collection_property(
+        'attribute', 'The attribute owning the wrapped collection.'
+    )
 
 
 class KeyValueMappedCollectionProxy(MappedCollectionProxy):
@@ -183,33 +179,40 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
         self.key_attribute = key_attribute
         self.value_attribute = value_attribute
 
-    def _get_entity_by_key(self, key):
+    def _find(self, key):
+        """Return the entity holding *key*, or None."""
         key_attribute = self.key_attribute
-        for entity in self.collection:
-            if entity[key_attribute] == key:
-                return entity
-        raise KeyError(key)
+        return next(
+            (item for item in self.collection if item[key_attribute] == key),
+            None,
+        )
+
+    def _get_entity_by_key(self, key):
+        entity = self._find(key)
+        if entity is None:
+            raise KeyError(key)
+        return entity
 
     def __getitem__(self, key):
         return self._get_entity_by_key(key)[self.value_attribute]
 
     def __setitem__(self, key, value):
-        try:
-            entity = self._get_entity_by_key(key)
-        except KeyError:
-            data = {self.key_attribute: key, self.value_attribute: value}
-            entity = self.creator(self, data)
-            if (
-                ftrack_api.inspection.state(entity)
-                is ftrack_api.symbol.CREATED
-            ):
-                self.collection.append(entity)
-            else:
-                session = self.collection.entity.session
-                with session.operation_recording(False):
-                    self.collection.append(entity)
-        else:
+        entity = self._find(key)
+        if entity is not None:
             entity[self.value_attribute] = value
+            return
+
+        entity = self.creator(
+            self, {self.key_attribute: key, self.value_attribute: value}
+        )
+        # Only a newly created entity's addition is a change to record;
+        # other creators (custom attribute values) record their own update.
+        record = (
+            ftrack_api.inspection.state(entity) is ftrack_api.symbol.CREATED
+        )
+        session = self.collection.entity.session
+        with session.operation_recording(record and session.record_operations):
+            self.collection.append(entity)
 
     def __delitem__(self, key):
         entity = self._get_entity_by_key(key)
@@ -240,20 +243,22 @@ class PerSessionDefaultKeyMaker(ftrack_api.cache.KeyMaker):
     """
 
     def _key(self, obj):
-        if isinstance(obj, dict):
-            session = obj.get('session')
-            if session is not None:
-                return str(id(session))
-        return str(obj)
+        session = obj.get('session') if isinstance(obj, dict) else None
+        return str(obj) if session is None else str(id(session))
+
+
+def _per_session_memoise(key_maker):
+    """Return a decorator remembering results under *key_maker* keys,
+    handing out the remembered objects themselves (no copies)."""
+    memoiser = ftrack_api.cache.Memoiser(
+        key_maker=key_maker, return_copies=False
+    )
+    return ftrack_api.cache.memoise_decorator(memoiser)
 
 
 #: Memoise a function of a session, once per session. The results are
 #: neither copied nor invalidated.
-memoise_session = ftrack_api.cache.memoise_decorator(
-    ftrack_api.cache.Memoiser(
-        key_maker=PerSessionDefaultKeyMaker(), return_copies=False
-    )
-)
+memoise_session = _per_session_memoise(PerSessionDefaultKeyMaker())
 
 
 @memoise_session

@@ -12,6 +12,7 @@ import collections.abc
 import datetime
 import getpass
 import logging
+import operator
 import os
 import re
 import threading
@@ -52,50 +53,55 @@ class SessionAuthentication(requests.auth.AuthBase):
     """Sign API requests with the user name and API key headers."""
 
     def __init__(self, api_key, api_user):
-        self.api_key = api_key
-        self.api_user = api_user
         super(SessionAuthentication, self).__init__()
+        self.api_user = api_user
+        self.api_key = api_key
 
     def __call__(self, request):
-        request.headers.update({
-            'ftrack-api-key': self.api_key,
-            'ftrack-user': self.api_user,
-        })
+        request.headers['ftrack-api-key'] = self.api_key
+        request.headers['ftrack-user'] = self.api_user
         return request
 
 
-class AutoPopulatingContext(object):
+class _ThreadFlagContext(object):
+    """Set one per-thread flag of a session for a ``with`` block and put
+    the previous value back afterwards."""
+
+    #: Name of the session property to set.
+    flag = None
+
+    def __init__(self, session, value):
+        super(_ThreadFlagContext, self).__init__()
+        self._session = session
+        self._value = value
+        self._saved = []
+
+    def __enter__(self):
+        self._saved.append(getattr(self._session, self.flag))
+        setattr(self._session, self.flag, self._value)
+
+    def __exit__(self, exception_type, exception_value, traceback):
+        setattr(self._session, self.flag, self._saved.pop())
+
+
+class AutoPopulatingContext(_ThreadFlagContext):
     """Set whether *session* fetches unset values, for a ``with`` block."""
 
+    flag = 'auto_populate'
+
     def __init__(self, session, auto_populate):
-        super(AutoPopulatingContext, self).__init__()
-        self._session = session
-        self._auto_populate = auto_populate
-        self._previous = None
-
-    def __enter__(self):
-        self._previous = self._session.auto_populate
-        self._session.auto_populate = self._auto_populate
-
-    def __exit__(self, exception_type, exception_value, traceback):
-        self._session.auto_populate = self._previous
+        super(AutoPopulatingContext, self).__init__(session, auto_populate)
 
 
-class OperationRecordingContext(object):
+class OperationRecordingContext(_ThreadFlagContext):
     """Set whether *session* records changes, for a ``with`` block."""
 
+    flag = 'record_operations'
+
     def __init__(self, session, record_operations):
-        super(OperationRecordingContext, self).__init__()
-        self._session = session
-        self._record_operations = record_operations
-        self._previous = None
-
-    def __enter__(self):
-        self._previous = self._session.record_operations
-        self._session.record_operations = self._record_operations
-
-    def __exit__(self, exception_type, exception_value, traceback):
-        self._session.record_operations = self._previous
+        super(OperationRecordingContext, self).__init__(
+            session, record_operations
+        )
 
 
 class OperationPayload(collections.abc.MutableMapping):
@@ -103,25 +109,30 @@ class OperationPayload(collections.abc.MutableMapping):
 
     def __init__(self, *args, **kwargs):
         super(OperationPayload, self).__init__()
-        self._data = dict(*args, **kwargs)
+        self._fields = dict(*args, **kwargs)
 
     def __str__(self):
-        return '<{0} {1}>'.format(self.__class__.__name__, self._data)
-
-    def __getitem__(self, key):
-        return self._data[key]
-
-    def __setitem__(self, key, value):
-        self._data[key] = value
-
-    def __delitem__(self, key):
-        del self._data[key]
-
-    def __iter__(self):
-        return iter(self._data)
+        return '<{0} {1}>'.format(type(self).__name__, self._fields)
 
     def __len__(self):
-        return len(self._data)
+        return len(self._fields)
+
+    def __iter__(self):
+        return iter(self._fields)
+
+    def __getitem__(self, name):
+        return self._fields[name]
+
+    def __setitem__(self, name, value):
+        self._fields[name] = value
+
+    def __delitem__(self, name):
+        del self._fields[name]
+
+
+def _read_only(storage, doc):
+    """Return a read-only property showing the instance's *storage*."""
+    return property(operator.attrgetter(storage), doc=doc)
 
 
 def _setting(value, variable):
@@ -269,30 +280,18 @@ class Session(object):
 
     # Configuration and state.
 
-    @property
-    def server_url(self):
-        """The server's URL, without trailing slashes."""
-        return self._server_url
-
-    @property
-    def api_user(self):
-        """The user this session acts as."""
-        return self._api_user
-
-    @property
-    def api_key(self):
-        """The API key this session authenticates with."""
-        return self._api_key
-
-    @property
-    def event_hub(self):
-        """The :class:`~ftrack_api.event.hub.EventHub` of this session."""
-        return self._event_hub
-
-    @property
-    def closed(self):
-        """Whether :meth:`close` was called."""
-        return self._closed
+    server_url = _read_only(
+        '_server_url', 'The server URL, without trailing slashes.'
+    )
+    api_user = _read_only('_api_user', 'The user this session acts as.')
+    api_key = _read_only(
+        '_api_key', 'The API key this session authenticates with.'
+    )
+    event_hub = _read_only(
+        '_event_hub',
+        'The :class:`~ftrack_api.event.hub.EventHub` of this session.'
+    )
+    closed = _read_only('_closed', 'Whether :meth:`close` was called.')
 
     @property
     def server_information(self):

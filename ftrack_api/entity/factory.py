@@ -8,6 +8,7 @@ import uuid
 
 import ftrack_api.attribute
 import ftrack_api.cache
+import ftrack_api.collection
 import ftrack_api.entity.asset_version
 import ftrack_api.entity.base
 import ftrack_api.entity.component
@@ -173,18 +174,13 @@ class PerSessionDefaultKeyMaker(ftrack_api.cache.KeyMaker):
     """
 
     def _key(self, obj):
-        if isinstance(obj, dict):
-            entity = obj.get('entity')
-            if entity is not None:
-                return str(id(entity.session))
-        return str(obj)
+        entity = obj.get('entity') if isinstance(obj, dict) else None
+        return str(obj) if entity is None else str(id(entity.session))
 
 
 #: Memoise a function of an entity, once per session of that entity.
-memoise_defaults = ftrack_api.cache.memoise_decorator(
-    ftrack_api.cache.Memoiser(
-        key_maker=PerSessionDefaultKeyMaker(), return_copies=False
-    )
+memoise_defaults = ftrack_api.collection._per_session_memoise(
+    PerSessionDefaultKeyMaker()
 )
 
 #: Memoise a function of an entity's session, once per session.

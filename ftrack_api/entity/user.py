@@ -13,6 +13,14 @@ logger = logging.getLogger(__name__)
 class User(ftrack_api.entity.base.Entity):
     """A user: adds time tracking, invitations and API key reset."""
 
+    def send_invite(self):
+        """Email this user an invitation to the server."""
+        self.session.send_user_invite(self)
+
+    def reset_api_key(self):
+        """Give this user a new API key and return it."""
+        return self.session.reset_remote('api_key', entity=self)['api_key']
+
     def start_timer(self, context=None, comment='', name=None, force=False):
         """Start a timer for this user on *context* and return it.
 
@@ -73,25 +81,12 @@ class User(ftrack_api.entity.base.Entity):
         else:
             now = arrow.now().replace(tzinfo='utc')
 
-        timelog = self.session.create(
-            'Timelog',
-            {
-                'user_id': timer['user_id'],
-                'context_id': timer['context_id'],
-                'comment': timer['comment'],
-                'start': timer['start'],
-                'name': timer['name'],
-                'duration': int((now - timer['start']).total_seconds()),
-            },
-        )
-        self.session.delete(timer)
-        self.session.commit()
+        copied = ('user_id', 'context_id', 'comment', 'start', 'name')
+        data = {name: timer[name] for name in copied}
+        data['duration'] = int((now - timer['start']).total_seconds())
+
+        session = self.session
+        timelog = session.create('Timelog', data)
+        session.delete(timer)
+        session.commit()
         return timelog
-
-    def send_invite(self):
-        """Email this user an invitation to the server."""
-        self.session.send_user_invite(self)
-
-    def reset_api_key(self):
-        """Give this user a new API key and return it."""
-        return self.session.reset_remote('api_key', entity=self)['api_key']
