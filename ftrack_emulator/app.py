@@ -6,6 +6,13 @@ error object ``{"exception", "content", "error_code"}``. Errors are sent with
 HTTP status 200, as ftrack does, unless the request carries
 ``ftrack-strict-api: true``; then the error's own status is used.
 
+A request body larger than the configured limit
+(:data:`ftrack_emulator.config.DEFAULT_MAX_REQUEST_SIZE`, 32 MiB, unless
+the :class:`~ftrack_emulator.config.Config` says otherwise) is refused
+with a ``RequestTooLargeError`` before it is read; a body that is not a
+JSON array of operations gets a ``ValidationError``; an unknown action
+gets ``Invalid action u'<name>'``. Nothing runs in any of these cases.
+
 Feature modules add their own routes (the event server, file transfer):
 each module named in :data:`FEATURE_MODULES` that exists and defines
 ``setup_app(app, backend)`` is called while the application is built, and
