@@ -887,8 +887,11 @@ class Writer:
             else:
                 columns = {prop.column: self._coerce(info, prop, value)}
             if attribute in info.immutable:
+                # Immutable once set, as clients see it: a value may fill
+                # an empty attribute but never replace one.
                 for column, new in columns.items():
-                    if not _same(current.get(column), new):
+                    old = current.get(column)
+                    if old is not None and not _same(old, new):
                         raise invalid(
                             'Cannot modify the immutable attribute "{0}" of '
                             '{1}.', attribute, type_name

@@ -203,6 +203,18 @@ def test_immutable_attributes_cannot_change(api, shot):
                         {'object_type_id': TASK_OBJECT_TYPE})])
 
 
+def test_immutable_attributes_may_fill_an_empty_value(api, project):
+    sequence = api.create('Sequence', {
+        'name': 'unset', 'parent': api.ref('Project', project['id'])})
+    assert sequence.get('status_id') is None
+    statuses = api.query('select id from Status limit 2')['data']
+    api.call([update_op('Sequence', [sequence['id']], {
+        'status': api.ref('Status', statuses[0]['id'])})])
+    error = api.error([update_op('Sequence', [sequence['id']], {
+        'status': api.ref('Status', statuses[1]['id'])})])
+    assert 'immutable attribute "status"' in error['content']
+
+
 def test_required_attributes(api):
     error = api.error([create_op('AssetType', {'name': 'no short'})])
     assert 'Missing required attribute "short" for AssetType' in \
