@@ -48,6 +48,9 @@ MAX_FRAME_SIZE = 32 * 1024 * 1024
 #: Transports announced by the handshake (clients need ``websocket``).
 TRANSPORTS = 'websocket,xhr-polling'
 
+#: ``source.applicationId`` of the events the server publishes itself.
+SERVER_APPLICATION_ID = 'ftrack.emulator'
+
 SUBSCRIBE_TOPIC = 'ftrack.meta.subscribe'
 UNSUBSCRIBE_TOPIC = 'ftrack.meta.unsubscribe'
 
@@ -321,13 +324,17 @@ class EventServer:
         its id.
 
         For events the server originates, such as ``ftrack.update``. The
-        source defaults to the server itself. Safe to call from any thread:
-        off the server's loop, routing is scheduled on it.
+        source's ``id`` and ``applicationId`` default to the server's. Safe
+        to call from any thread: off the server's loop, routing is scheduled
+        on it.
         """
         wire = protocol.normalise_event(event)
-        if not wire['source']:
-            wire['source'] = {'id': self.id,
-                              'applicationId': 'ftrack.emulator'}
+        source = wire['source']
+        if isinstance(source, dict):
+            source = dict(source)
+            source.setdefault('id', self.id)
+            source.setdefault('applicationId', SERVER_APPLICATION_ID)
+            wire['source'] = source
         loop = self._loop
         try:
             running = asyncio.get_running_loop()

@@ -167,8 +167,8 @@ def build_update_event(changes, author, client_token=None):
             'pushToken': uuid.uuid4().hex,
             'parents': list(all_parents),
         },
+        # The server adds its own id and application id.
         'source': {
-            'applicationId': 'ftrack.emulator',
             'user': {'username': author.username, 'id': author.id},
         },
     }

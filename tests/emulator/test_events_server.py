@@ -783,7 +783,8 @@ def test_server_publish_from_another_thread(events_server, connect, topic):
     event = client.event()
     assert event['id'] == event_id
     assert event['data'] == {'a': 1}
-    assert event['source']['id'] == events_server.server.id
+    assert event['source'] == {'id': events_server.server.id,
+                               'applicationId': 'ftrack.emulator'}
     with pytest.raises(protocol.EventError):
         events_server.server.publish({'data': {}})
 
@@ -804,6 +805,10 @@ def test_ftrack_update_reaches_plugins(events_server, connect):
     assert entity['keys'] == ['statusid']
     assert entity['changes']['statusid'] == {'old': 'a', 'new': 'b'}
     assert entity['parents'][-1]['entityType'] == 'show'
+    assert event['source'] == {
+        'id': events_server.server.id, 'applicationId': 'ftrack.emulator',
+        'user': {'username': 'jane', 'id': 'user-1'},
+    }
     updates.publish_updates(events_server.server, [change],
                             updates.Author('user-2', 'joe'))
     assert plugin.events() == []
