@@ -3,8 +3,8 @@ virtual environment) publishes to the emulator's server location, reads
 the data back byte-identical, encodes a movie for review, invites a
 reviewer and removes the data, in a subprocess.
 
-The reference interpreter is taken from ``FTRACK_REFERENCE_PYTHON``, else
-``/work/refvenv/bin/python``; the test is skipped when neither exists.
+The reference interpreter comes from the ``reference_python`` fixture
+(``tests/reference_venv.py``).
 """
 
 import json
@@ -19,14 +19,6 @@ from ftrack_emulator.files.storage import file_md5
 
 SCRIPT = os.path.join(os.path.dirname(__file__), 'scripts',
                       'files_reference_publish.py')
-
-
-def reference_python():
-    candidate = os.environ.get('FTRACK_REFERENCE_PYTHON',
-                               '/work/refvenv/bin/python')
-    if not os.path.exists(candidate):
-        pytest.skip('reference client not installed ({0})'.format(candidate))
-    return candidate
 
 
 @pytest.fixture(scope='module')
@@ -44,8 +36,8 @@ def movie(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def report(ftrack_server, movie, tmp_path_factory):
-    python = reference_python()
+def report(ftrack_server, movie, tmp_path_factory, reference_python):
+    python = reference_python
     work = tmp_path_factory.mktemp('reference-work')
     process = subprocess.run(
         [python, SCRIPT, ftrack_server.url, ftrack_server.api_user,
