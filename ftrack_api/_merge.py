@@ -12,7 +12,6 @@ import ftrack_api.collection
 import ftrack_api.entity.base
 import ftrack_api.exception
 import ftrack_api.inspection
-import ftrack_api.operation
 import ftrack_api.symbol
 import ftrack_api._encoding
 
@@ -165,16 +164,12 @@ def merge_entity_values(target, source, merged):
             old_value = target_values.get(name, NOT_SET)
             if not values_differ(old_value, value):
                 continue
-            target_values[name] = value
-            if kind == 'local_attribute' and session.record_operations:
-                # Merging outside Session.merge records local changes.
-                session.recorded_operations.push(
-                    ftrack_api.operation.UpdateEntityOperation(
-                        target.entity_type,
-                        ftrack_api.inspection.primary_key(target),
-                        name, old_value, value,
-                    )
-                )
+            if kind == 'local_attribute':
+                # As any local change: immutable values stay, and the change
+                # is recorded unless recording is off (as in Session.merge).
+                attribute.set_local_value(target, value)
+            else:
+                target_values[name] = value
             changes.append({
                 'type': kind, 'name': name,
                 'old_value': old_value, 'new_value': value,

@@ -262,15 +262,23 @@ def test_entity_merge_reports_changes(ftrack_session):
 
 
 def test_entity_merge_of_local_values_records_them(ftrack_session):
-    target = ftrack_session.create(
-        'User', {'id': 'local-target', 'username': 'a'}, reconstructing=True
-    )
+    target = ftrack_session.create('User', {'id': 'local-target'})
     source = ftrack_session.types['User'](
         ftrack_session, {'id': 'local-target', 'first_name': 'F'}
     )
     before = len(ftrack_session.recorded_operations)
     changes = target.merge(source)
-    assert {change['type'] for change in changes} == {'local_attribute'}
+    assert [(change['type'], change['name']) for change in changes] == [
+        ('local_attribute', 'first_name')
+    ]
     assert target['first_name'] == 'F'
     # Entity.merge records local changes unless recording is off.
-    assert len(ftrack_session.recorded_operations) > before
+    assert len(ftrack_session.recorded_operations) == before + 1
+
+
+def test_merging_a_local_key_into_a_persisted_entity_fails(ftrack_session):
+    ftrack_session.create(
+        'User', {'id': 'persisted', 'username': 'p'}, reconstructing=True
+    )
+    with pytest.raises(ftrack_api.exception.ImmutableAttributeError):
+        ftrack_session.create('User', {'id': 'persisted'})
