@@ -400,11 +400,17 @@ class Computed:
 
     *server_url* prefixes the URLs computed attributes return (thumbnail
     and component URLs), as a real server returns absolute URLs.
+
+    ``url_signer``, when set (the file service sets it), is called as
+    ``url_signer(server_url, identifier, endpoint)`` with endpoint ``get``
+    or ``thumbnail`` and returns a URL that carries its own authorisation,
+    as a real server's signed URLs do; without it URLs name the data only.
     """
 
     def __init__(self, storage, server_url=''):
         self.storage = storage
         self.server_url = server_url
+        self.url_signer = None
         self._providers = {}
 
     @property
@@ -438,6 +444,8 @@ class Computed:
     def thumbnail_url(self, thumbnail_id):
         if thumbnail_id is None:
             return self.server_url + '/img/thumbnail2.png'
+        if self.url_signer is not None:
+            return self.url_signer(self.server_url, thumbnail_id, 'thumbnail')
         return '{0}/component/thumbnail?id={1}'.format(
             self.server_url, thumbnail_id
         )
@@ -445,6 +453,10 @@ class Computed:
     def component_url(self, resource_identifier):
         if resource_identifier is None:
             return None
+        if self.url_signer is not None:
+            return self.url_signer(
+                self.server_url, resource_identifier, 'get'
+            )
         return '{0}/component/get?id={1}'.format(
             self.server_url, resource_identifier
         )

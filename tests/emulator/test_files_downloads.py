@@ -279,3 +279,39 @@ def test_links_out_of_the_storage_are_not_followed(files, secret):
         assert os.path.exists(secret)
     finally:
         os.remove(path)
+
+
+# Computed URLs ---------------------------------------------------------------
+
+def test_computed_urls_carry_their_own_authorisation(files, picture):
+    """``thumbnail_url`` and ``ComponentLocation.url`` are fetched by
+    browsers and scripts without ftrack credentials, as a real server's
+    signed URLs are."""
+    component_id = files.publish(picture, 'frame.png')
+    user = files.api.call([{
+        'action': 'query',
+        'expression': 'select id from User where username is "{0}"'.format(
+            files.server.api_user),
+    }])[0]['data'][0]
+    files.api.call([{
+        'action': 'update', 'entity_type': 'User', 'entity_key': [user['id']],
+        'entity_data': {'__entity_type__': 'User',
+                        'thumbnail_id': component_id},
+    }])
+    result = files.api.call([
+        {'action': 'query', 'expression':
+            'select thumbnail_url from User where id is {0}'.format(
+                user['id'])},
+        {'action': 'query', 'expression':
+            'select url from ComponentLocation where component_id is '
+            '{0}'.format(component_id)},
+    ])
+    thumbnail_url = result[0]['data'][0]['thumbnail_url']['url']
+    download_url = result[1]['data'][0]['url']['value']
+    assert 'apiKey' not in thumbnail_url and 'apiKey' not in download_url
+    thumbnail = requests.get(thumbnail_url, timeout=30)
+    assert thumbnail.status_code == 200, thumbnail.text
+    assert thumbnail.content == picture
+    download = requests.get(download_url, timeout=30)
+    assert download.status_code == 200, download.text
+    assert download.content == picture
