@@ -21,7 +21,11 @@ import arrow
 import clique
 import requests.auth
 
+# The location machinery's building blocks; importing them here also makes
+# them reachable from ``import ftrack_api``, as with the reference client.
+import ftrack_api.accessor.disk
 import ftrack_api.cache
+import ftrack_api.data
 import ftrack_api.event.base
 import ftrack_api.event.hub
 import ftrack_api.exception
@@ -29,6 +33,9 @@ import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.plugin
 import ftrack_api.query
+import ftrack_api.structure.entity_id
+import ftrack_api.structure.origin
+import ftrack_api.structure.standard
 import ftrack_api.symbol
 import ftrack_api._encoding
 import ftrack_api._http

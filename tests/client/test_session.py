@@ -577,3 +577,19 @@ def test_session_is_usable_from_several_threads(ftrack_session, project_tree):  
         assert ftrack_session.get('Task', task_id) is ftrack_session.get(
             'Task', task_id
         )
+
+
+def test_package_import_exposes_the_session_and_submodules():
+    import subprocess
+    import sys
+    code = (
+        'import ftrack_api\n'
+        'assert ftrack_api.Session is ftrack_api.session.Session\n'
+        'for name in ("exception", "event", "symbol", "cache", "entity", '
+        '"attribute", "collection", "inspection", "query", "operation", '
+        '"structure", "accessor", "data", "logging", "plugin"):\n'
+        '    getattr(ftrack_api, name)\n'
+        'ftrack_api.event.hub.EventHub\n'
+        'ftrack_api.entity.factory.StandardFactory\n'
+    )
+    subprocess.run([sys.executable, '-c', code], check=True)
