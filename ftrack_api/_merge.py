@@ -175,7 +175,9 @@ def merge_entity_values(target, source, merged):
                 'old_value': old_value, 'new_value': value,
             })
             if collection and kind == 'remote_attribute':
-                _refresh_unchanged_local_copy(target, attribute, old_value, value)
+                _refresh_unchanged_local_copy(
+                    target, attribute, old_value, value
+                )
     return changes
 
 

@@ -143,7 +143,7 @@ class Attribute(object):
         storage = collections.defaultdict(
             lambda: {'local': NOT_SET, 'remote': NOT_SET}
         )
-        for name in list(remote) + [name for name in local if name not in remote]:
+        for name in list(remote) + [n for n in local if n not in remote]:
             storage[name] = {
                 'local': local.get(name, NOT_SET),
                 'remote': remote.get(name, NOT_SET),
@@ -284,7 +284,7 @@ class ReferenceAttribute(Attribute):
 
     @merge_references
     def get_value(self, entity):
-        return super(ReferenceAttribute, self).get_value(entity)
+        return super().get_value(entity)
 
     def _merge_stored_values(self, entity):
         session = entity.session
@@ -334,14 +334,14 @@ class AbstractCollectionAttribute(Attribute):
         if value is not NOT_SET:
             value = self._adapt_to_collection(entity, value)
             value.mutable = self._mutable
-        super(AbstractCollectionAttribute, self).set_local_value(entity, value)
+        super().set_local_value(entity, value)
 
     def set_remote_value(self, entity, value):
         """Store the server's collection, read-only."""
         if value is not NOT_SET:
             value = self._adapt_to_collection(entity, value)
             value.mutable = False
-        super(AbstractCollectionAttribute, self).set_remote_value(entity, value)
+        super().set_remote_value(entity, value)
 
     def _copy_collection(self, collection):
         return collection.__copy__()

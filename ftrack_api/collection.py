@@ -144,7 +144,7 @@ class MappedCollectionProxy(collections.abc.MutableMapping):
     """A mapping view over a :class:`Collection`."""
 
     def __init__(self, collection):
-        super(MappedCollectionProxy, self).__init__()
+        super().__init__()
         self.logger = logging.getLogger(
             __name__ + '.' + self.__class__.__name__
         )
@@ -153,7 +153,9 @@ class MappedCollectionProxy(collections.abc.MutableMapping):
     def __copy__(self):
         """Return a proxy over a copy of the wrapped collection."""
         duplicate = self.__class__.__new__(self.__class__)
-        vars(duplicate).update(vars(self), collection=copy.copy(self.collection))
+        vars(duplicate).update(
+            vars(self), collection=copy.copy(self.collection)
+        )
         return duplicate
 
     mutable = _collection_property(
@@ -174,7 +176,7 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
     """
 
     def __init__(self, collection, creator, key_attribute, value_attribute):
-        super(KeyValueMappedCollectionProxy, self).__init__(collection)
+        super().__init__(collection)
         self.creator = creator
         self.key_attribute = key_attribute
         self.value_attribute = value_attribute
@@ -221,7 +223,9 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
 
     def _keys(self):
         key_attribute = self.key_attribute
-        return list(dict.fromkeys(entity[key_attribute] for entity in self.collection))
+        return list(dict.fromkeys(
+            entity[key_attribute] for entity in self.collection
+        ))
 
     def __iter__(self):
         return iter(self._keys())
@@ -278,7 +282,7 @@ class CustomAttributeCollectionProxy(MappedCollectionProxy):
     """
 
     def __init__(self, collection):
-        super(CustomAttributeCollectionProxy, self).__init__(collection)
+        super().__init__(collection)
         self.key_attribute = 'configuration_id'
         self.value_attribute = 'value'
 
@@ -351,7 +355,7 @@ class CustomAttributeCollectionProxy(MappedCollectionProxy):
     def __eq__(self, other):
         if other is ftrack_api.symbol.NOT_SET:
             return False
-        return super(CustomAttributeCollectionProxy, self).__eq__(other)
+        return super().__eq__(other)
 
     __hash__ = object.__hash__
 

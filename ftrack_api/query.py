@@ -21,7 +21,7 @@ class QueryResult(collections.abc.Sequence):
     LIMIT_EXPRESSION = re.compile(r'(?P<limit>limit (?P<value>\d+))')
 
     def __init__(self, session, expression, page_size=500):
-        super(QueryResult, self).__init__()
+        super().__init__()
         self._session = session
         self._results = []
 

@@ -60,7 +60,7 @@ class SessionAuthentication(requests.auth.AuthBase):
     """Sign API requests with the user name and API key headers."""
 
     def __init__(self, api_key, api_user):
-        super(SessionAuthentication, self).__init__()
+        super().__init__()
         self.api_user = api_user
         self.api_key = api_key
 
@@ -78,7 +78,7 @@ class _ThreadFlagContext(object):
     flag = None
 
     def __init__(self, session, value):
-        super(_ThreadFlagContext, self).__init__()
+        super().__init__()
         self._session = session
         self._value = value
         self._saved = []
@@ -97,7 +97,7 @@ class AutoPopulatingContext(_ThreadFlagContext):
     flag = 'auto_populate'
 
     def __init__(self, session, auto_populate):
-        super(AutoPopulatingContext, self).__init__(session, auto_populate)
+        super().__init__(session, auto_populate)
 
 
 class OperationRecordingContext(_ThreadFlagContext):
@@ -106,16 +106,14 @@ class OperationRecordingContext(_ThreadFlagContext):
     flag = 'record_operations'
 
     def __init__(self, session, record_operations):
-        super(OperationRecordingContext, self).__init__(
-            session, record_operations
-        )
+        super().__init__(session, record_operations)
 
 
 class OperationPayload(collections.abc.MutableMapping):
     """A dict-like server action."""
 
     def __init__(self, *args, **kwargs):
-        super(OperationPayload, self).__init__()
+        super().__init__()
         self._fields = dict(*args, **kwargs)
 
     def __str__(self):
@@ -149,6 +147,59 @@ def _setting(value, variable):
     return value
 
 
+def _credentials(server_url, api_key, api_user):
+    """Return the server URL (without trailing slashes), API key and user,
+    completed from the environment; raise :exc:`TypeError` for a missing
+    one."""
+    server_url = _setting(server_url, 'FTRACK_SERVER')
+    if not server_url:
+        raise TypeError(
+            'Required "server_url" not specified. Pass as argument or set '
+            'in environment variable FTRACK_SERVER.'
+        )
+
+    if api_key is None:
+        # The legacy variable counts only when the current one is unset.
+        api_key = os.environ.get(
+            'FTRACK_API_KEY', os.environ.get('FTRACK_APIKEY')
+        )
+    if not api_key:
+        raise TypeError(
+            'Required "api_key" not specified. Pass as argument or set in '
+            'environment variable FTRACK_API_KEY.'
+        )
+
+    api_user = _setting(api_user, 'FTRACK_API_USER')
+    if api_user is None:
+        try:
+            api_user = getpass.getuser()
+        except Exception:
+            api_user = None
+    if not api_user:
+        raise TypeError(
+            'Required "api_user" not specified. Pass as argument, set in '
+            'environment variable FTRACK_API_USER or one of the standard '
+            "environment variables used by Python's getpass module."
+        )
+    return server_url.rstrip('/'), api_key, api_user
+
+
+def _request_options(headers, cookies, strict_api):
+    """Return the headers and cookies every request carries; raise
+    :exc:`TypeError` for invalid options."""
+    if cookies and not isinstance(cookies, collections.abc.Mapping):
+        raise TypeError('The cookies argument is required to be a mapping.')
+    if headers and not isinstance(headers, collections.abc.Mapping):
+        raise TypeError('The headers argument is required to be a mapping.')
+    if not isinstance(strict_api, bool):
+        raise TypeError(
+            'The strict_api argument is required to be a boolean.'
+        )
+    headers = dict(headers or {})
+    headers['ftrack-strict-api'] = 'true' if strict_api else 'false'
+    return headers, dict(cookies or {})
+
+
 class Session(object):
     """A connection to an ftrack server.
 
@@ -167,55 +218,16 @@ class Session(object):
         schema_cache_path=None, plugin_arguments=None, timeout=60,
         cookies=None, headers=None, strict_api=False,
     ):
-        super(Session, self).__init__()
+        super().__init__()
         self.logger = logging.getLogger(
             __name__ + '.' + self.__class__.__name__
         )
         self._closed = False
 
-        server_url = _setting(server_url, 'FTRACK_SERVER')
-        if not server_url:
-            raise TypeError(
-                'Required "server_url" not specified. Pass as argument or set '
-                'in environment variable FTRACK_SERVER.'
-            )
-        self._server_url = server_url.rstrip('/')
-
-        if api_key is None:
-            api_key = os.environ.get(
-                'FTRACK_API_KEY', os.environ.get('FTRACK_APIKEY')
-            )
-        if not api_key:
-            raise TypeError(
-                'Required "api_key" not specified. Pass as argument or set in '
-                'environment variable FTRACK_API_KEY.'
-            )
-        self._api_key = api_key
-
-        api_user = _setting(api_user, 'FTRACK_API_USER')
-        if api_user is None:
-            try:
-                api_user = getpass.getuser()
-            except Exception:
-                api_user = None
-        if not api_user:
-            raise TypeError(
-                'Required "api_user" not specified. Pass as argument, set in '
-                'environment variable FTRACK_API_USER or one of the standard '
-                "environment variables used by Python's getpass module."
-            )
-        self._api_user = api_user
-
-        if cookies and not isinstance(cookies, collections.abc.Mapping):
-            raise TypeError('The cookies argument is required to be a mapping.')
-        if headers and not isinstance(headers, collections.abc.Mapping):
-            raise TypeError('The headers argument is required to be a mapping.')
-        if not isinstance(strict_api, bool):
-            raise TypeError('The strict_api argument is required to be a boolean.')
-
-        headers = dict(headers or {})
-        headers['ftrack-strict-api'] = 'true' if strict_api else 'false'
-        cookies = dict(cookies or {})
+        self._server_url, self._api_key, self._api_user = _credentials(
+            server_url, api_key, api_user
+        )
+        headers, cookies = _request_options(headers, cookies, strict_api)
 
         self._thread_state = threading.local()
         self._default_auto_populate = auto_populate
@@ -442,7 +454,9 @@ class Session(object):
             raise ftrack_api.exception.ConnectionClosedError()
         body = ftrack_api._encoding.encode(data, 'modified_only')
         if self.logger.isEnabledFor(logging.DEBUG):
-            self.logger.debug('Calling server %s with %s', self._server_url, body)
+            self.logger.debug(
+                'Calling server %s with %s', self._server_url, body
+            )
         return self._transport.post(body, self.request_timeout)
 
     def call(self, data):
@@ -590,7 +604,9 @@ class Session(object):
             expression = 'select {0} from {1}'.format(
                 ', '.join(projections), expression
             )
-        return ftrack_api.query.QueryResult(self, expression, page_size=page_size)
+        return ftrack_api.query.QueryResult(
+            self, expression, page_size=page_size
+        )
 
     def populate(self, entities, projections):
         """Fetch *projections* (text as in a ``select``) for *entities* in
@@ -670,7 +686,9 @@ class Session(object):
             criteria.append(
                 '{0} is {1}'.format(key, _query_literal(data[key]))
             )
-        expression = '{0} where {1}'.format(entity_type, ' and '.join(criteria))
+        expression = '{0} where {1}'.format(
+            entity_type, ' and '.join(criteria)
+        )
 
         try:
             entity = self.query(expression).one()
@@ -948,7 +966,9 @@ class Session(object):
             server = self.get('Location', ftrack_api.symbol.SERVER_LOCATION_ID)
             if keep_original == 'auto':
                 keep_original = False
-            component_data = {'version_id': version_id} if keep_original else None
+            component_data = None
+            if keep_original:
+                component_data = {'version_id': version_id}
             component = self.create_component(
                 media, data=component_data, location=server
             )
@@ -981,7 +1001,8 @@ class Session(object):
             operation['entity_key'] = list(
                 ftrack_api.inspection.primary_key(entity).values()
             )
-        return self._call_helper('get_widget_url', [operation])[0]['widget_url']
+        result = self._call_helper('get_widget_url', [operation])
+        return result[0]['widget_url']
 
     def get_upload_metadata(
         self, component_id, file_name, file_size, checksum=None

@@ -18,7 +18,9 @@ class AssetVersion(ftrack_api.entity.base.Entity):
             data = {}
         data.pop('version_id', None)
         data['version'] = self
-        return self.session.create_component(path, data=data, location=location)
+        return self.session.create_component(
+            path, data=data, location=location
+        )
 
     def encode_media(self, media, keep_original='auto'):
         """Ask the server to encode *media* into reviewable components of

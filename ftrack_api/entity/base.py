@@ -60,7 +60,7 @@ class Entity(
         in *data* follow as update operations. A reconstructed entity takes
         *data* as the server's values and records nothing.
         """
-        super(Entity, self).__init__()
+        super().__init__()
         self.session = session
         self._local_values = {}
         self._remote_values = {}

@@ -46,7 +46,7 @@ class Factory(object):
     """
 
     def __init__(self):
-        super(Factory, self).__init__()
+        super().__init__()
         self.logger = logging.getLogger(
             __name__ + '.' + self.__class__.__name__
         )
@@ -286,7 +286,7 @@ class StandardFactory(Factory):
             class_bases.append(
                 ftrack_api.entity.component.CreateThumbnailMixin
             )
-        return super(StandardFactory, self).create(schema, bases=class_bases)
+        return super().create(schema, bases=class_bases)
 
     def create_mapped_collection_attribute(
         self, class_name, name, mutable, reference

@@ -12,8 +12,10 @@ class Job(ftrack_api.entity.base.Entity):
             job_type = data.get('type')
             if job_type not in ('api_job', None):
                 raise ValueError(
-                    'Invalid job type "{0}". Must be "api_job"'.format(job_type)
+                    'Invalid job type "{0}". Must be "api_job"'.format(
+                        job_type
+                    )
                 )
-        super(Job, self).__init__(
+        super().__init__(
             session, data=data, reconstructing=reconstructing
         )

@@ -64,8 +64,10 @@ class EventHub(object):
     accompany every request made to it.
     """
 
-    def __init__(self, server_url, api_user, api_key, headers=None, cookies=None):
-        super(EventHub, self).__init__()
+    def __init__(
+        self, server_url, api_user, api_key, headers=None, cookies=None
+    ):
+        super().__init__()
         self.logger = logging.getLogger(
             __name__ + '.' + self.__class__.__name__
         )
@@ -210,7 +212,9 @@ class EventHub(object):
         return None
 
     @contextlib.contextmanager
-    def subscription(self, subscription, callback, subscriber=None, priority=100):
+    def subscription(
+        self, subscription, callback, subscriber=None, priority=100
+    ):
         """Subscribe for the duration of a ``with`` block."""
         identifier = self.subscribe(
             subscription, callback, subscriber=subscriber, priority=priority
@@ -229,7 +233,9 @@ class EventHub(object):
         source.setdefault('user', {'username': self._api_user})
         source.setdefault('host', platform.node())
 
-    def publish(self, event, synchronous=False, on_reply=None, on_error='raise'):
+    def publish(
+        self, event, synchronous=False, on_reply=None, on_error='raise'
+    ):
         """Publish *event*.
 
         Synchronous events go to local subscribers only; the list of their
@@ -301,7 +307,9 @@ class EventHub(object):
                 return None
 
         if event.get('topic') == 'ftrack.meta.reply':
-            on_reply = self._reply_callbacks.get(event.get('in_reply_to_event'))
+            on_reply = self._reply_callbacks.get(
+                event.get('in_reply_to_event')
+            )
             if on_reply is not None:
                 try:
                     on_reply(event)
