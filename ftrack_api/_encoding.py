@@ -6,7 +6,6 @@ import json
 
 import arrow
 
-import ftrack_api.attribute
 import ftrack_api.collection
 import ftrack_api.entity.base
 import ftrack_api.exception
@@ -39,7 +38,7 @@ def entity_reference(entity):
 _JSON_TYPES = frozenset((str, int, float, bool, type(None), dict, list))
 
 
-def _reference_value(value):
+def reference_value(value):
     """Encode an attribute value, turning entities into references."""
     if type(value) in _JSON_TYPES:
         return value
@@ -84,7 +83,7 @@ def _encode_object(strategy, item):
     if isinstance(item, Entity):
         data = entity_reference(item)
         for name, value in _chosen_values(item, strategy):
-            data[name] = _reference_value(value)
+            data[name] = reference_value(value)
         return data
     if isinstance(item, Collection):
         return [entity_reference(entity) for entity in item]

@@ -62,14 +62,18 @@ def merge_entity(session, entity, merged):
     cache = session.cache
     try:
         attached = cache.get(key)
+        new = False
     except KeyError:
         attached = entity.__class__(session, {}, reconstructing=True)
-        cache.set(key, attached)
+        new = True
+    # Known to this merge before its relations are merged, for cycles.
     merged[key] = attached
 
-    if attached is not entity:
-        if merge_entity_values(attached, entity, merged):
-            cache.set(key, attached)
+    changed = attached is not entity and merge_entity_values(
+        attached, entity, merged
+    )
+    if new or changed:
+        cache.set(key, attached)
     return attached
 
 
@@ -105,16 +109,17 @@ def adopt_entity(session, entity):
                 continue
             if isinstance(value, Entity):
                 values[attribute.name] = merge_entity(session, value, merged)
-            else:
-                for item in _members(value):
-                    merge_entity(session, item, merged)
+                continue
+            members = list(
+                value.collection
+                if isinstance(value, MappedCollectionProxy) else value
+            )
+            attached = [merge_entity(session, item, merged) for item in members]
+            if any(old is not new for old, new in zip(members, attached)):
+                replacement = attribute._adapt_to_collection(entity, attached)
+                replacement.mutable = value.mutable
+                values[attribute.name] = replacement
     return entity
-
-
-def _members(value):
-    if isinstance(value, MappedCollectionProxy):
-        return list(value.collection)
-    return list(value)
 
 
 def merge_entity_values(target, source, merged):

@@ -12,8 +12,6 @@ made smaller, without changing what the server ends up with:
 Entities in values become references and collections lists of references.
 """
 
-import ftrack_api.collection
-import ftrack_api.entity.base
 import ftrack_api.operation
 import ftrack_api.symbol
 import ftrack_api._encoding
@@ -46,7 +44,7 @@ class _Payload(object):
         if self.data is not None:
             entity_data = {'__entity_type__': self.entity_type}
             for name, value in self.data.items():
-                entity_data[name] = ftrack_api._encoding._reference_value(
+                entity_data[name] = ftrack_api._encoding.reference_value(
                     value
                 )
             action['entity_data'] = entity_data

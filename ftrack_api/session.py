@@ -30,6 +30,7 @@ import ftrack_api.event.base
 import ftrack_api.event.hub
 import ftrack_api.exception
 import ftrack_api.inspection
+import ftrack_api.logging
 import ftrack_api.operation
 import ftrack_api.plugin
 import ftrack_api.query
@@ -42,7 +43,6 @@ import ftrack_api._http
 import ftrack_api._merge
 import ftrack_api._schema
 import ftrack_api._unit_of_work
-from ftrack_api.logging import LazyLogMessage as L
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -453,10 +453,9 @@ class Session(object):
         if self._closed:
             raise ftrack_api.exception.ConnectionClosedError()
         body = ftrack_api._encoding.encode(data, 'modified_only')
-        if self.logger.isEnabledFor(logging.DEBUG):
-            self.logger.debug(
-                'Calling server %s with %s', self._server_url, body
-            )
+        self.logger.debug(ftrack_api.logging.LazyLogMessage(
+            'Calling server {0} with {1}', self._server_url, body
+        ))
         return self._transport.post(body, self.request_timeout)
 
     def call(self, data):

@@ -137,3 +137,34 @@ def test_persistent_cache_layer_serves_a_new_session(ftrack_server, project_tree
         assert transcript.exchanges == []
     finally:
         second.close()
+
+
+def test_new_instances_reach_a_serialising_layer_complete(ftrack_server):
+    stored = ftrack_api.cache.MemoryCache()
+    session = new_session(ftrack_server, cache=lambda session: (
+        ftrack_api.cache.SerialisedCache(
+            stored, encode=session.encode, decode=session.decode
+        )
+    ))
+    try:
+        detached = session.types['User'](
+            session, {'id': 'layered', 'username': 'l'}, reconstructing=True
+        )
+        merged = session.merge(detached)
+        text = stored.get(session.cache_key_maker.key(
+            ftrack_api.inspection.identity(merged)
+        ))
+        assert '"username": "l"' in text
+    finally:
+        session.close()
+
+
+def test_created_entity_collections_hold_the_session_instances(ftrack_session, project_tree):  # noqa: F811
+    shot = ftrack_session.get('Shot', project_tree['shots'][0])
+    outsider = ftrack_session.types['Task'](
+        ftrack_session, {'id': shot['children'][0]['id']}, reconstructing=True
+    )
+    created = ftrack_session.create('Shot', {
+        'name': 'collects', 'children': [outsider],
+    })
+    assert created['children'][0] is shot['children'][0]
