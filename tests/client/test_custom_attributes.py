@@ -220,5 +220,17 @@ def test_legacy_custom_attribute_proxy(ftrack_server, tmp_path, project_tree, co
             item['value'] for item in values.collection
             if item['configuration_id'] == configurations[('fstart', None)]
         ] == [1002]
+
+        new = session.create('Shot', {'name': 'legacy', 'parent': shot['parent']})
+        assert sorted(new['custom_attributes']) == ['client', 'fstart']
+        new['custom_attributes']['fstart'] = 7
+        created = new['custom_attributes'].collection[0]
+        assert created.entity_type == 'CustomAttributeValue'
+        assert created['configuration_id'] == configurations[('fstart', None)]
+        assert created['entity_id'] == new['id']
+        assert new['custom_attributes']['fstart'] == 7
+        del new['custom_attributes']['client']
+        assert 'has no value' in caplog.text
+        session.commit()
     finally:
         session.close()
