@@ -14,13 +14,13 @@ import collections
 import collections.abc
 import functools
 import logging
-import operator
 
 import ftrack_api.collection
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.symbol
+import ftrack_api._properties
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -46,11 +46,6 @@ def merge_references(function):
         return function(self, entity)
 
     return get_value
-
-
-def _read_only(storage, doc):
-    """Return a read-only property showing the instance's *storage*."""
-    return property(operator.attrgetter(storage), doc=doc)
 
 
 class Attributes(object):
@@ -120,13 +115,13 @@ class Attribute(object):
             self.__module__, self.__class__.__name__, self._name, id(self)
         )
 
-    name = _read_only(
+    name = ftrack_api._properties.read_only(
         '_name', "The attribute's name, as used in schemas and queries."
     )
-    mutable = _read_only(
+    mutable = ftrack_api._properties.read_only(
         '_mutable', 'Whether a value may be replaced once one is known.'
     )
-    computed = _read_only(
+    computed = ftrack_api._properties.read_only(
         '_computed',
         'Whether the server computes the value (it is never persisted).'
     )

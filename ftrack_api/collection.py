@@ -12,6 +12,7 @@ import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.symbol
+import ftrack_api._properties
 
 logger = logging.getLogger(__name__)
 
@@ -130,16 +131,6 @@ class Collection(collections.abc.MutableSequence):
         return duplicate
 
 
-def _collection_property(name, doc):
-    """Return a property reading and writing *name* of the wrapped
-    collection."""
-    return property(
-        lambda proxy: getattr(proxy.collection, name),
-        lambda proxy, value: setattr(proxy.collection, name, value),
-        doc=doc,
-    )
-
-
 class MappedCollectionProxy(collections.abc.MutableMapping):
     """A mapping view over a :class:`Collection`."""
 
@@ -158,11 +149,11 @@ class MappedCollectionProxy(collections.abc.MutableMapping):
         )
         return duplicate
 
-    mutable = _collection_property(
-        'mutable', 'Whether the wrapped collection may change.'
+    mutable = ftrack_api._properties.delegated(
+        'collection', 'mutable', 'Whether the wrapped collection may change.'
     )
-    attribute = _collection_property(
-        'attribute', 'The attribute owning the wrapped collection.'
+    attribute = ftrack_api._properties.delegated(
+        'collection', 'attribute', 'The attribute owning the wrapped collection.'
     )
 
 

@@ -12,7 +12,6 @@ import collections.abc
 import datetime
 import getpass
 import logging
-import operator
 import os
 import re
 import threading
@@ -21,11 +20,7 @@ import arrow
 import clique
 import requests.auth
 
-# The location machinery's building blocks; importing them here also makes
-# them reachable from ``import ftrack_api``, as with the reference client.
-import ftrack_api.accessor.disk
 import ftrack_api.cache
-import ftrack_api.data
 import ftrack_api.event.base
 import ftrack_api.event.hub
 import ftrack_api.exception
@@ -34,15 +29,21 @@ import ftrack_api.logging
 import ftrack_api.operation
 import ftrack_api.plugin
 import ftrack_api.query
-import ftrack_api.structure.entity_id
-import ftrack_api.structure.origin
-import ftrack_api.structure.standard
 import ftrack_api.symbol
 import ftrack_api._encoding
 import ftrack_api._http
 import ftrack_api._merge
+import ftrack_api._properties
 import ftrack_api._schema
 import ftrack_api._unit_of_work
+
+# The location machinery's building blocks; importing them here also makes
+# them reachable after ``import ftrack_api``, as with the reference client.
+import ftrack_api.accessor.disk  # noqa: F401
+import ftrack_api.data  # noqa: F401
+import ftrack_api.structure.entity_id  # noqa: F401
+import ftrack_api.structure.origin  # noqa: F401
+import ftrack_api.structure.standard  # noqa: F401
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -133,11 +134,6 @@ class OperationPayload(collections.abc.MutableMapping):
 
     def __delitem__(self, name):
         del self._fields[name]
-
-
-def _read_only(storage, doc):
-    """Return a read-only property showing the instance's *storage*."""
-    return property(operator.attrgetter(storage), doc=doc)
 
 
 def _setting(value, variable):
@@ -299,18 +295,22 @@ class Session(object):
 
     # Configuration and state.
 
-    server_url = _read_only(
+    server_url = ftrack_api._properties.read_only(
         '_server_url', 'The server URL, without trailing slashes.'
     )
-    api_user = _read_only('_api_user', 'The user this session acts as.')
-    api_key = _read_only(
+    api_user = ftrack_api._properties.read_only(
+        '_api_user', 'The user this session acts as.'
+    )
+    api_key = ftrack_api._properties.read_only(
         '_api_key', 'The API key this session authenticates with.'
     )
-    event_hub = _read_only(
+    event_hub = ftrack_api._properties.read_only(
         '_event_hub',
         'The :class:`~ftrack_api.event.hub.EventHub` of this session.'
     )
-    closed = _read_only('_closed', 'Whether :meth:`close` was called.')
+    closed = ftrack_api._properties.read_only(
+        '_closed', 'Whether :meth:`close` was called.'
+    )
 
     @property
     def server_information(self):
