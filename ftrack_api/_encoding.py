@@ -132,9 +132,13 @@ def decode_typed_value(item):
     return item
 
 
-def detached_object_hook(session):
-    """Return a json object hook building entities outside the session's
-    identity map (what :meth:`Session.decode` returns)."""
+def object_hook(session, build_entity):
+    """Return a json object hook decoding dates, and entity objects with
+    ``build_entity(entity_class, item)``.
+
+    Entity types are looked up in ``session.types`` when first needed.
+    """
+
     def hook(item):
         if '__type__' in item:
             return decode_typed_value(item)
@@ -146,9 +150,19 @@ def detached_object_hook(session):
             raise ftrack_api.exception.UnrecognisedEntityTypeError(
                 entity_type=entity_type
             )
+        return build_entity(entity_class, item)
+
+    return hook
+
+
+def detached_object_hook(session):
+    """Return a json object hook building entities outside the session's
+    identity map (what :meth:`Session.decode` returns)."""
+
+    def build(entity_class, item):
         entity = entity_class(session, item, reconstructing=True)
         entity._detached = True
         entity._merged_attributes = set()
         return entity
 
-    return hook
+    return object_hook(session, build)

@@ -206,23 +206,11 @@ def merging_object_hook(session):
     JSON objects are handed to the hook innermost first, so the values of an
     entity object already are the session's instances when it is merged.
     """
-    types = session.types
     cache = session.cache
     make_key = session.cache_key_maker.key
-    decode_typed_value = ftrack_api._encoding.decode_typed_value
 
-    def hook(item):
-        if '__type__' in item:
-            return decode_typed_value(item)
-        entity_type = item.get('__entity_type__')
-        if entity_type is None:
-            return item
-        entity_class = types.get(entity_type)
-        if entity_class is None:
-            raise ftrack_api.exception.UnrecognisedEntityTypeError(
-                entity_type=entity_type
-            )
-
+    def build(entity_class, item):
+        entity_type = entity_class.entity_type
         key_values = []
         for name in entity_class.primary_key_attributes:
             value = item.get(name, NOT_SET)
@@ -245,7 +233,7 @@ def merging_object_hook(session):
             cache.set(key, attached)
         return attached
 
-    return hook
+    return ftrack_api._encoding.object_hook(session, build)
 
 
 def _merge_remote_data(entity, item):
