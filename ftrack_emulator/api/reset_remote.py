@@ -7,7 +7,7 @@ one-item list); without them the calling user's key is reset. The answer is
 """
 
 from ftrack_emulator.api.auth import new_api_key
-from ftrack_emulator.api.values import normalise_entity_key
+from ftrack_emulator.store.values import normalise_entity_key
 from ftrack_emulator.errors import NotFoundError, ValidationError
 
 RESETTABLE = ('api_key',)

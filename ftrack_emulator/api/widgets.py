@@ -75,7 +75,7 @@ def get_widget_url(context, operation):
     details = {'name': name, 'theme': theme or 'light'}
     entity_type = operation.get('entity_type')
     if entity_type is not None:
-        from ftrack_emulator.api.values import normalise_entity_key
+        from ftrack_emulator.store.values import normalise_entity_key
         backend = context.backend
         entity = backend.registry.get(entity_type)
         if entity is None:

@@ -51,7 +51,7 @@ import uuid
 import sqlalchemy
 import sqlalchemy.exc
 
-from ftrack_emulator.api import values as decode
+from ftrack_emulator.store import values as decode
 from ftrack_emulator.errors import EmulatorError, NotFoundError, ValidationError
 from ftrack_emulator.schema.model import NO_DEFAULT
 

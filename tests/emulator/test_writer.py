@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from ftrack_emulator.api import values
+from ftrack_emulator.store import values
 from ftrack_emulator.api.backend import Backend
 from ftrack_emulator.config import Config
 from ftrack_emulator.errors import ValidationError
