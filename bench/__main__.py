@@ -6,6 +6,7 @@
                     [--client {both,ours,reference}] [--profile NAME]
                     [--json PATH] [--update-readme] [--list]
     python -m bench emulator [--tasks N] [--repeat N] [--quick]
+                             [--update-readme]
 
 See bench/README.md.
 """
@@ -81,6 +82,8 @@ def emulator_parser():
                         '%(default)s); the median is reported')
     parser.add_argument('--quick', action='store_true',
                         help='1,000 tasks, one run (checks that it works)')
+    parser.add_argument('--update-readme', action='store_true',
+                        help='record the table in bench/README.md')
     return parser
 
 
@@ -152,8 +155,15 @@ def run_emulator(arguments):
     if options.quick:
         tasks, repeat = 1000, 1
     results = emulator_bench.run(tasks, repeat, progress=sys.stderr)
+    lines = emulator_bench.table_lines(results, tasks)
     print()
-    print('\n'.join(emulator_bench.table_lines(results, tasks)))
+    print('\n'.join(lines))
+    if options.update_readme:
+        command = 'python -m bench emulator ' + ' '.join(
+            shlex.quote(argument) for argument in arguments
+            if argument != '--update-readme')
+        report.update_readme_emulator(lines, command.strip())
+        print('Table recorded in {0}.'.format(report.README))
     return 0
 
 

@@ -23,6 +23,8 @@ README = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                       'README.md')
 TABLE_START = '<!-- bench-table:start -->'
 TABLE_END = '<!-- bench-table:end -->'
+EMULATOR_START = '<!-- emulator-table:start -->'
+EMULATOR_END = '<!-- emulator-table:end -->'
 
 #: Peaks below this are noise of the RSS measure; no ratio is computed.
 _MEMORY_FLOOR_KIB = 2048
@@ -172,16 +174,32 @@ def readme_block(rows, command, seconds):
     return '\n'.join(lines)
 
 
-def update_readme(rows, command, seconds, path=README):
-    """Replace the table section of the README at *path*."""
+def replace_section(block, start=TABLE_START, end=TABLE_END, path=README):
+    """Replace the text between the markers *start* and *end* (included)
+    in the file at *path* with *block*."""
     with open(path, encoding='utf-8') as handle:
         text = handle.read()
-    pattern = re.compile(re.escape(TABLE_START) + '.*?' + re.escape(TABLE_END),
+    pattern = re.compile(re.escape(start) + '.*?' + re.escape(end),
                          re.DOTALL)
     if not pattern.search(text):
         raise ValueError('{0} has no {1} ... {2} section.'.format(
-            path, TABLE_START, TABLE_END))
-    block = readme_block(rows, command, seconds)
+            path, start, end))
     text = pattern.sub(lambda match: block, text)
     with open(path, 'w', encoding='utf-8') as handle:
         handle.write(text)
+
+
+def update_readme(rows, command, seconds, path=README):
+    """Record the table of *rows* in the README at *path*."""
+    replace_section(readme_block(rows, command, seconds), path=path)
+
+
+def update_readme_emulator(lines, command, path=README):
+    """Record the emulator benchmark's table in the README at *path*."""
+    block = '\n'.join([
+        EMULATOR_START, '',
+        'Latest run: {0}, on {1}, with `{2}`.'.format(
+            datetime.date.today().isoformat(), machine(), command),
+        '',
+    ] + list(lines) + ['', EMULATOR_END])
+    replace_section(block, EMULATOR_START, EMULATOR_END, path=path)

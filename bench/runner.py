@@ -160,7 +160,7 @@ class Runner:
             clients = self._clients_for(workload)
             for _ in range(self.options.repeat):
                 for client in clients:
-                    self.runs.append(self._run_one(workload, client))
+                    self.runs.append(self.run_workload(workload, client))
         return self.runs
 
     def profile(self, name):
@@ -173,7 +173,7 @@ class Runner:
         base = os.path.join(self.options.profile_directory, name)
         paths = {'html': base + '.html', 'text': base + '.txt'}
         client = NO_CLIENT if workload.client_free else OURS
-        run = self._run_one(workload, client, profile=paths)
+        run = self.run_workload(workload, client, profile=paths)
         self.runs.append(run)
         return run, paths
 
@@ -184,7 +184,9 @@ class Runner:
                 if client in self._interpreters
                 and client in workload.clients]
 
-    def _run_one(self, workload, client, profile=None):
+    def run_workload(self, workload, client, profile=None):
+        """Run *workload* once under *client* in a fresh subprocess; return
+        its :class:`Run`."""
         params = workload.parameters(self.options.quick,
                                      self.seeded['tasks'])
         if workload.scratch_tasks:
@@ -257,9 +259,10 @@ class Runner:
 def _summary(run):
     if not run.ok:
         return 'FAILED: {0}'.format(run.error)
-    parts = ['{0}{1:.3f} s'.format(label + ' ' if label else '',
-                                   measurement['seconds'])
-             for label, measurement in run.measurements.items()]
+    parts = ['{0}{1:.3f} s (cpu {2:.3f} s, {3} requests)'.format(
+        label + ' ' if label else '', measurement['seconds'],
+        measurement.get('cpu_seconds', 0.0), measurement['requests'])
+        for label, measurement in run.measurements.items()]
     if run.peak_kib is not None:
         parts.append('peak +{0:.1f} MiB'.format(run.peak_kib / 1024.0))
     return ', '.join(parts)

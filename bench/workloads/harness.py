@@ -103,6 +103,7 @@ class Context:
         #: A private directory the workload may write to.
         self.directory = spec['directory']
         self.timings = {}
+        self.cpu_times = {}
         self.request_counts = {}
         self.notes = {}
         self._requests = requests_counter
@@ -155,18 +156,23 @@ class Context:
     @contextlib.contextmanager
     def timed(self, label=None):
         """Time the block; times recorded under the same *label* are
-        reported as their median. Requests sent inside are counted."""
+        reported as their median. Requests sent inside are counted, and
+        the CPU time this process spent (the rest is waiting, mostly for
+        the server)."""
         requests_before = self._requests.count
         if self._profiler is not None:
             self._profiler.start()
+        cpu_started = time.process_time()
         started = time.perf_counter()
         try:
             yield
         finally:
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
             if self._profiler is not None:
                 self._profiler.stop()
             self.timings.setdefault(label, []).append(elapsed)
+            self.cpu_times.setdefault(label, []).append(cpu)
             self.request_counts.setdefault(label, []).append(
                 self._requests.count - requests_before)
 
@@ -204,6 +210,7 @@ class Context:
             measurements['' if label is None else label] = {
                 'seconds': statistics.median(values),
                 'samples': values,
+                'cpu_seconds': statistics.median(self.cpu_times[label]),
                 'requests': self.request_counts[label][-1],
             }
         return {'measurements': measurements, 'notes': self.notes}
