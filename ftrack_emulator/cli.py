@@ -72,6 +72,17 @@ def build_parser():
         help='add a small demo production to the database',
     )
     serve.add_argument(
+        '--event-heartbeat-interval', type=float, metavar='SECONDS',
+        default=config_module.DEFAULT_EVENT_HEARTBEAT_INTERVAL,
+        help='seconds between the heartbeats sent to event hub clients',
+    )
+    serve.add_argument(
+        '--event-heartbeat-timeout', type=float, metavar='SECONDS',
+        default=config_module.DEFAULT_EVENT_HEARTBEAT_TIMEOUT,
+        help='seconds of silence after which an event hub client is '
+             'disconnected',
+    )
+    serve.add_argument(
         '--log-level', default='INFO',
         choices=('DEBUG', 'INFO', 'WARNING', 'ERROR'),
         help='level of the messages written to standard error',
@@ -115,6 +126,8 @@ def main(argv=None):
             api_user=arguments.api_user,
             api_key=arguments.api_key,
             demo=arguments.demo,
+            event_heartbeat_interval=arguments.event_heartbeat_interval,
+            event_heartbeat_timeout=arguments.event_heartbeat_timeout,
         )
     except ValueError as error:
         parser.error(str(error))

@@ -26,6 +26,14 @@ DEFAULT_API_KEY = 'ftrack-emulator-api-key'
 #: with an error before the body is read.
 DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024
 
+#: Seconds between two ``2::`` heartbeats the event server sends; the
+#: JavaScript client gives up after 15 seconds without one.
+DEFAULT_EVENT_HEARTBEAT_INTERVAL = 10.0
+
+#: Seconds an event hub connection may stay silent (not even answering a
+#: heartbeat) before the server closes it; the Python client waits 60.
+DEFAULT_EVENT_HEARTBEAT_TIMEOUT = 60.0
+
 #: Reported as the server version: a modern ftrack release number, so that
 #: clients enable the features they gate on the version.
 SERVER_VERSION = '24.10.0'
@@ -58,7 +66,10 @@ class Config:
 
     ``database`` is an SQLAlchemy URL (``sqlite://`` keeps the data in
     memory); ``storage`` the directory for file data of the server location;
-    ``demo`` adds the demo production to a freshly created database.
+    ``demo`` adds the demo production to a freshly created database;
+    ``event_heartbeat_interval`` and ``event_heartbeat_timeout`` (seconds)
+    pace the event server's heartbeats and how long it waits for a silent
+    client.
     """
 
     host: str = DEFAULT_HOST
@@ -69,6 +80,8 @@ class Config:
     api_key: str = DEFAULT_API_KEY
     demo: bool = False
     max_request_size: int = DEFAULT_MAX_REQUEST_SIZE
+    event_heartbeat_interval: float = DEFAULT_EVENT_HEARTBEAT_INTERVAL
+    event_heartbeat_timeout: float = DEFAULT_EVENT_HEARTBEAT_TIMEOUT
 
     def __post_init__(self):
         if not self.api_user:
@@ -82,3 +95,20 @@ class Config:
             )
         if self.max_request_size <= 0:
             raise ValueError('max_request_size must be positive.')
+        for name in ('event_heartbeat_interval', 'event_heartbeat_timeout'):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(
+                    value, (int, float)) or not value > 0:
+                raise ValueError(
+                    '{0} must be a positive number of seconds, got {1!r}.'
+                    .format(name, value)
+                )
+        if self.event_heartbeat_timeout <= self.event_heartbeat_interval:
+            raise ValueError(
+                'event_heartbeat_timeout ({0!r}) must exceed '
+                'event_heartbeat_interval ({1!r}): a client is only silent '
+                'too long after missing heartbeats.'.format(
+                    self.event_heartbeat_timeout,
+                    self.event_heartbeat_interval,
+                )
+            )

@@ -12,7 +12,10 @@
         )
 
 The server runs in a background thread with its own event loop, on a free
-port unless one is given. Without a ``database`` it uses a temporary SQLite
+port unless one is given. The keyword arguments are those of
+:class:`ftrack_emulator.config.Config` (``event_heartbeat_interval`` and
+``event_heartbeat_timeout`` pace the event server, e.g. short values to
+test how a client copes with a server that stops answering). Without a ``database`` it uses a temporary SQLite
 file and without ``storage`` a temporary directory; both are removed by
 :meth:`Emulator.stop`. A database or directory that was given is kept.
 """
@@ -37,10 +40,16 @@ class Emulator:
 
     def __init__(self, host=config_module.DEFAULT_HOST, port=0, database=None,
                  storage=None, api_user=config_module.DEFAULT_API_USER,
-                 api_key=config_module.DEFAULT_API_KEY, demo=False):
+                 api_key=config_module.DEFAULT_API_KEY, demo=False,
+                 event_heartbeat_interval=(
+                     config_module.DEFAULT_EVENT_HEARTBEAT_INTERVAL),
+                 event_heartbeat_timeout=(
+                     config_module.DEFAULT_EVENT_HEARTBEAT_TIMEOUT)):
         self._config = config_module.Config(
             host=host, port=port, database=database, storage=storage,
             api_user=api_user, api_key=api_key, demo=demo,
+            event_heartbeat_interval=event_heartbeat_interval,
+            event_heartbeat_timeout=event_heartbeat_timeout,
         )
         self._given_database = database
         self._given_storage = storage

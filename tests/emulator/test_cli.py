@@ -132,6 +132,41 @@ def test_demo_data(serve):
     assert served.stop()[0] == 0
 
 
+def test_event_heartbeat_options(serve):
+    served = serve('--port', '0', '--database', 'sqlite://',
+                   '--event-heartbeat-interval', '0.5',
+                   '--event-heartbeat-timeout', '7')
+    handshake = requests.get(served.url + '/socket.io/1/', headers={
+        'ftrack-user': config.DEFAULT_API_USER,
+        'ftrack-api-key': config.DEFAULT_API_KEY}, timeout=30)
+    sid, heartbeat_timeout = handshake.text.split(':')[:2]
+    assert heartbeat_timeout == '7'
+    import websocket
+
+    connection = websocket.create_connection(
+        served.url.replace('http://', 'ws://') + '/socket.io/1/websocket/'
+        + sid, timeout=30)
+    try:
+        assert connection.recv() == '1::'
+        connection.settimeout(4)  # the default interval would be 10 s
+        assert connection.recv() == '2::'
+    finally:
+        connection.close()
+    assert served.stop()[0] == 0
+
+
+def test_bad_heartbeat_options_are_refused(tmp_path):
+    process = subprocess.run(
+        [sys.executable, '-m', 'ftrack_emulator', 'serve', '--database',
+         'sqlite://', '--storage', str(tmp_path / 'st'),
+         '--event-heartbeat-interval', '90'],
+        capture_output=True, text=True, timeout=60, cwd=str(tmp_path),
+    )
+    assert process.returncode == 2
+    assert process.stdout == ''
+    assert 'event_heartbeat_timeout (60.0) must exceed' in process.stderr
+
+
 def test_a_busy_port_is_reported(serve, tmp_path):
     with socket.socket() as busy:
         busy.bind(('127.0.0.1', 0))
@@ -157,7 +192,8 @@ def test_help_documents_the_defaults():
     text = ' '.join(process.stdout.split())
     for fragment in ('--host', '127.0.0.1', '--port', '8008', '--database',
                      '--storage', '--api-user', 'admin', '--api-key',
-                     config.DEFAULT_API_KEY, '--demo', 'sqlite://'):
+                     config.DEFAULT_API_KEY, '--demo', 'sqlite://',
+                     '--event-heartbeat-interval', '--event-heartbeat-timeout'):
         assert fragment in text, fragment
 
 

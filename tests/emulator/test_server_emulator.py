@@ -138,3 +138,50 @@ def test_the_plugin_fixtures_in_a_user_suite(tmp_path):
     if '3 passed' in output:
         # ftrack_api.Session is not there yet: skipped with a reason.
         assert 'ftrack_api.Session is not available' in output, output
+
+
+def test_event_heartbeats_follow_the_settings():
+    import websocket
+
+    with ftrack_emulator.Emulator(event_heartbeat_interval=0.2,
+                                  event_heartbeat_timeout=1.0) as server:
+        handshake = requests.get(server.url + '/socket.io/1/', headers={
+            'ftrack-user': server.api_user,
+            'ftrack-api-key': server.api_key}, timeout=10)
+        sid, heartbeat_timeout = handshake.text.split(':')[:2]
+        assert heartbeat_timeout == '1'
+        socket_ = websocket.create_connection(
+            server.url.replace('http://', 'ws://')
+            + '/socket.io/1/websocket/' + sid, timeout=10)
+        try:
+            assert socket_.recv() == '1::'
+            # Every frame must come within 3 s: with the default settings
+            # the first heartbeat would take 10 s.
+            socket_.settimeout(3)
+            frames = []
+            # A client that never answers hears a few heartbeats and is
+            # then told to go (0::) once the timeout has passed.
+            while True:
+                try:
+                    frame = socket_.recv()
+                except websocket.WebSocketConnectionClosedException:
+                    break
+                if not frame:
+                    break
+                frames.append(frame)
+                if frame == '0::':
+                    break
+        finally:
+            socket_.close()
+    assert frames.count('2::') >= 3, frames
+    assert frames[-1] == '0::', frames
+
+
+@pytest.mark.parametrize('interval, timeout', [
+    (0, 60), (-1, 60), (10, 10), (10, 5), ('10', 60), (10, None),
+])
+def test_bad_heartbeat_settings_are_refused(interval, timeout):
+    with pytest.raises(ValueError) as raised:
+        ftrack_emulator.Emulator(event_heartbeat_interval=interval,
+                                 event_heartbeat_timeout=timeout)
+    assert 'event_heartbeat' in str(raised.value)
