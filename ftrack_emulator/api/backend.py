@@ -230,11 +230,6 @@ class Backend:
         """Authenticate, then run *operations* in one transaction and
         return their results (raises EmulatorError, nothing kept)."""
         now = utcnow()
-        computed = getattr(self.query_engine, 'computed', None)
-        if computed is not None:
-            # Computed URLs (thumbnail_url ...) point at the server the
-            # client reached; every request runs on this one thread.
-            computed.server_url = base_url
         with self.database.begin() as connection:
             user = self.auth.authenticate(connection, username, api_key)
             context = dispatch.OperationContext(

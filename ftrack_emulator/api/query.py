@@ -14,4 +14,6 @@ def query(context, operation):
             'A query operation needs an "expression", e.g. "select name from '
             'Task".'
         )
-    return context.backend.query_engine.run(context.connection, expression)
+    return context.backend.query_engine.run(
+        context.connection, expression, server_url=context.base_url
+    )

@@ -74,7 +74,8 @@ def _load_pending(context):
         else:
             request = list(keys)
         for data in engine.load(context.connection, type_name, request,
-                                projections=projections):
+                                projections=projections,
+                                server_url=context.base_url):
             key = tuple(str(data.get(name))
                         for name in entity_type.primary_key)
             yield key, data

@@ -36,9 +36,10 @@ class Provider:
         None when the value has no SQL form."""
         return None
 
-    def load(self, loader, connection, prop, owners):
+    def load(self, loader, connection, prop, owners, server_url):
         """Return the values for *owners* (a list of ``(entity dict,
-        concrete entity type)``), in order."""
+        concrete entity type)``), in order; URLs start with *server_url*
+        (the server as the requesting client reached it)."""
         return self._load_by_sql(connection, prop, owners)
 
     # Helpers -------------------------------------------------------------
@@ -192,9 +193,10 @@ class _ThumbnailUrl(Provider):
     name = 'thumbnail_url'
     source = 'thumbnail_id'
 
-    def load(self, loader, connection, prop, owners):
+    def load(self, loader, connection, prop, owners, server_url):
+        thumbnail_url = self.computed.thumbnail_url
         return [
-            {'url': self.computed.thumbnail_url(value)}
+            {'url': thumbnail_url(value, server_url)}
             for value in self.values(connection, owners, self.source)
         ]
 
@@ -212,9 +214,10 @@ class _ComponentUrl(Provider):
     name = 'component_url'
     source = 'resource_identifier'
 
-    def load(self, loader, connection, prop, owners):
+    def load(self, loader, connection, prop, owners, server_url):
+        component_url = self.computed.component_url
         return [
-            {'value': self.computed.component_url(value)}
+            {'value': component_url(value, server_url)}
             for value in self.values(connection, owners, self.source)
         ]
 
@@ -251,7 +254,7 @@ class _Link(Provider):
 
     name = 'link'
 
-    def load(self, loader, connection, prop, owners):
+    def load(self, loader, connection, prop, owners, server_url):
         context = self.type('Context')
         links = {}
         by_kind = {}
@@ -398,8 +401,10 @@ PROVIDERS = {
 class Computed:
     """The providers for one schema.
 
-    *server_url* prefixes the URLs computed attributes return (thumbnail
-    and component URLs), as a real server returns absolute URLs.
+    URLs computed attributes return (thumbnails, component downloads) are
+    absolute, as a real server's are. Each query passes the server URL the
+    client used (see :meth:`ftrack_emulator.query.engine.QueryEngine.run`);
+    *server_url* is the one used when a query names none.
 
     ``url_signer``, when set (the file service sets it), is called as
     ``url_signer(server_url, identifier, endpoint)`` with endpoint ``get``
@@ -415,7 +420,7 @@ class Computed:
 
     @property
     def server_url(self):
-        """The URL computed URLs start with (no trailing slash)."""
+        """The default start of computed URLs (no trailing slash)."""
         return self._server_url
 
     @server_url.setter
@@ -441,23 +446,25 @@ class Computed:
             compiler, entity_type, alias, prop
         )
 
-    def thumbnail_url(self, thumbnail_id):
-        if thumbnail_id is None:
-            return self.server_url + '/img/thumbnail2.png'
-        if self.url_signer is not None:
-            return self.url_signer(self.server_url, thumbnail_id, 'thumbnail')
-        return '{0}/component/thumbnail?id={1}'.format(
-            self.server_url, thumbnail_id
-        )
+    def base_url(self, server_url=None):
+        """Return *server_url* without its trailing slash, or the default
+        when it is None."""
+        if server_url is None:
+            return self._server_url
+        return server_url.rstrip('/')
 
-    def component_url(self, resource_identifier):
+    def thumbnail_url(self, thumbnail_id, server_url=None):
+        base = self.base_url(server_url)
+        if thumbnail_id is None:
+            return base + '/img/thumbnail2.png'
+        if self.url_signer is not None:
+            return self.url_signer(base, thumbnail_id, 'thumbnail')
+        return '{0}/component/thumbnail?id={1}'.format(base, thumbnail_id)
+
+    def component_url(self, resource_identifier, server_url=None):
         if resource_identifier is None:
             return None
+        base = self.base_url(server_url)
         if self.url_signer is not None:
-            return self.url_signer(
-                self.server_url, resource_identifier, 'get'
-            )
-        return '{0}/component/get?id={1}'.format(
-            self.server_url, resource_identifier
-        )
-
+            return self.url_signer(base, resource_identifier, 'get')
+        return '{0}/component/get?id={1}'.format(base, resource_identifier)

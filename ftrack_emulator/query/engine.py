@@ -51,14 +51,15 @@ class _EntityPlan:
         self.offset = query.offset or 0
         self.limit = query.limit
 
-    def execute(self, engine, connection):
+    def execute(self, engine, connection, server_url=None):
         rows = connection.execute(self.statement).all()
         more = False
         if self.limit is not None:
             # A zero limit has no next page (a pager would ask forever).
             more = self.limit > 0 and len(rows) > self.limit
             rows = rows[:self.limit]
-        entities = engine.loader.load_rows(connection, self.node, rows, {})
+        entities = engine.loader.load_rows(connection, self.node, rows, {},
+                                           server_url)
         data = Normaliser(engine.storage.registry).entities(entities)
         return data, (self.offset + self.limit if more else None)
 
@@ -67,8 +68,10 @@ class QueryEngine:
     """Runs ftrack queries against the emulator's database.
 
     *registry* is the schema (:class:`~ftrack_emulator.schema.model.Registry`)
-    and *metadata* the SQLAlchemy tables built from it. *server_url*
-    prefixes URLs in computed attributes such as ``thumbnail_url``.
+    and *metadata* the SQLAlchemy tables built from it. URLs in computed
+    attributes such as ``thumbnail_url`` start with the ``server_url``
+    given to :meth:`run` and :meth:`load` (the server as the client reached
+    it), or with the *server_url* given here when a call names none.
     """
 
     def __init__(self, registry, metadata, server_url=''):
@@ -102,7 +105,7 @@ class QueryEngine:
                 self._plans.popitem(last=False)
         return plan
 
-    def run(self, connection, expression):
+    def run(self, connection, expression, server_url=None):
         """Run query *expression* on *connection* and return the result of
         a ``query`` action: ``{"action": "query", "data": [...],
         "metadata": {"next": {"offset": N or None}}}``."""
@@ -110,7 +113,7 @@ class QueryEngine:
         if isinstance(plan, AggregatePlan):
             data, next_offset = plan.execute(connection)
         else:
-            data, next_offset = plan.execute(self, connection)
+            data, next_offset = plan.execute(self, connection, server_url)
         return {
             'action': 'query',
             'data': data,
@@ -118,7 +121,7 @@ class QueryEngine:
         }
 
     def load(self, connection, entity_type_name, primary_keys,
-             projections=None):
+             projections=None, server_url=None):
         """Return the encoded entities of *entity_type_name* with
         *primary_keys* (a list of key values, each a list in primary key
         order or a bare value for single keys), in that order; missing
@@ -127,7 +130,8 @@ class QueryEngine:
         Without *projections* each entity carries its primary key, system
         projections and every stored attribute that is not null, as a
         server answers a create or update. *projections* is a list of
-        dotted attribute paths otherwise.
+        dotted attribute paths otherwise. *server_url* is as for
+        :meth:`run`.
         """
         entity_type = self.storage.entity_type(entity_type_name)
         keys = [
@@ -176,7 +180,8 @@ class QueryEngine:
                 match, *conditions
             )
             rows = connection.execute(statement).all()
-            loaded = self.loader.load_rows(connection, node, rows, {})
+            loaded = self.loader.load_rows(connection, node, rows, {},
+                                           server_url)
             for entity in loaded:
                 declared = self.registry[entity['__entity_type__']]
                 identity = tuple(

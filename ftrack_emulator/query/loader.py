@@ -247,11 +247,13 @@ class Loader:
     def prepare(self, tree, root=True):
         return NodePlan(self, tree, root)
 
-    def load_rows(self, connection, plan, rows, identity):
+    def load_rows(self, connection, plan, rows, identity, server_url=None):
         """Turn root *rows* of *plan* into entity dicts (in row order) and
-        load everything below them."""
+        load everything below them; computed URLs start with *server_url*
+        (the default of :class:`~ftrack_emulator.query.computed.Computed`
+        when None)."""
         entries = self._entities(plan, rows, identity)
-        self._descend(connection, plan, entries, identity)
+        self._descend(connection, plan, entries, identity, server_url)
         return [entry[0] for entry in entries]
 
     def _entities(self, plan, rows, identity):
@@ -279,10 +281,10 @@ class Loader:
             append((entity, row, output))
         return entries
 
-    def _descend(self, connection, plan, entries, identity):
+    def _descend(self, connection, plan, entries, identity, server_url):
         if not entries:
             return
-        self._computed(connection, entries)
+        self._computed(connection, entries, server_url)
         for name, prop, relation_plan, owner_indexes, child in plan.children:
             owners = [
                 entry for entry in entries if name in entry[2].children
@@ -316,7 +318,8 @@ class Loader:
                     entity[name] = list(found) if found else []
                 else:
                     entity[name] = found[0] if found else None
-            self._descend(connection, child, child_entries, identity)
+            self._descend(connection, child, child_entries, identity,
+                          server_url)
 
     def _fetch(self, connection, plan, relation_plan, cache_key, keys,
                width, identity):
@@ -343,15 +346,17 @@ class Loader:
                 unique.setdefault(id(entity), entry)
         return groups, list(unique.values())
 
-    def _computed(self, connection, entries):
+    def _computed(self, connection, entries, server_url):
         wanted = {}
         for entity, row, output in entries:
             for name, provider, prop in output.computed:
                 wanted.setdefault((name, id(provider)), (provider, prop, []))[
                     2
                 ].append((entity, output.entity_type))
+        if wanted:
+            server_url = self.computed.base_url(server_url)
         for provider, prop, owners in wanted.values():
-            values = provider.load(self, connection, prop, owners)
+            values = provider.load(self, connection, prop, owners, server_url)
             for (entity, _), value in zip(owners, values):
                 entity[prop.name] = value
 

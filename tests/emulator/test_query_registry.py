@@ -304,6 +304,25 @@ def test_computed_attributes(run):
     assert [item['name'] for item in data[0]['link']] == ['artists', 'comp']
 
 
+def test_computed_urls_start_with_the_server_url_of_each_call(database):
+    engine, connection = database
+    expression = 'select thumbnail_url from Task where id is t1'
+    for server_url in ('http://a.example', 'https://b.example/prefix/', None,
+                       'http://a.example'):
+        [task] = engine.run(connection, expression,
+                            server_url=server_url)['data']
+        expected = (server_url or 'http://h').rstrip('/')
+        assert task['thumbnail_url'] == {
+            'url': expected + '/img/thumbnail2.png'}
+        [location] = engine.load(connection, 'ComponentLocation',
+                                 [row['id'] for row in ROWS[
+                                     'component_location']][:1],
+                                 projections=['url'], server_url=server_url)
+        assert location['url'] == {'value': expected + '/component/get?id=c1'}
+    # Calls never change the default.
+    assert engine.computed.server_url == 'http://h'
+
+
 def test_load_after_create(database):
     engine, connection = database
     loaded = engine.load(connection, 'FileComponent', ['c1'])

@@ -210,3 +210,16 @@ def test_widget_url_errors_name_the_problem(api):
                         'theme': None, 'entity_type': 'Task',
                         'entity_key': [str(uuid.uuid4())]}])
     assert error['exception'] == 'NoResultFoundError'
+
+
+def test_computed_urls_follow_the_host_each_client_used(api):
+    """Clients reaching the server under different names each get URLs
+    they can follow."""
+    expression = 'select thumbnail_url from User where username is "{0}"' \
+        .format(api.server.api_user)
+    for host in ('review.example:8443', 'localhost:9', 'review.example:8443'):
+        headers = dict(api.headers(), Host=host)
+        [result] = api.call([{'action': 'query', 'expression': expression}],
+                            headers=headers)
+        assert result['data'][0]['thumbnail_url'] == {
+            'url': 'http://{0}/img/thumbnail2.png'.format(host)}
