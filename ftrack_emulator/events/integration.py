@@ -6,15 +6,18 @@ handshake checks credentials exactly as ``/api`` does, and every committed
 write is announced as ``ftrack.update``.
 
 Commit listeners receive the writer's change records, one mapping per
-written entity::
+written entity (made by :class:`ftrack_emulator.store.writer.Writer`)::
 
     {"action": "add" | "update" | "remove", "entity_type": "Task",
-     "key": ["<primary key value>", ...], "attributes": ["name", ...]}
+     "key": ["<primary key value>", ...], "attributes": ["name", ...],
+     "values": {"name": [old, new], ...}, "object_type_id": "<id>" | None,
+     "ancestors": [{"entity_type", "entity_id", "object_type_id"}, ...]}
 
-and may carry, when the writer knows them, ``"values": {attribute: [old,
-new]}``, ``"object_type_id"`` and ``"ancestors": [{"entity_type",
-"entity_id", "object_type_id"}, ...]`` (nearest parent first). Missing
-values are reported as ``None``.
+``values`` lists the stored attributes that changed, ``object_type_id`` is
+set for contexts (tasks, shots ...) and ``ancestors`` names what the
+entity hangs off, nearest first (a version: its asset, then the asset's
+shot, sequence and project). Records of other origins may lack the last
+three keys; missing values are reported as ``None``.
 """
 
 import logging

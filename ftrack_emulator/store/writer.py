@@ -39,6 +39,13 @@ Choices the emulator makes where clients legitimately leave gaps:
   rows linking it to others (link tables). References to a deleted entity
   from entities that stay (a task's status, a thumbnail) are left as they
   are.
+
+Every write is noted in the request's :class:`WriteBatch` (``changes``)
+with the old and new stored values and what the entity hangs off
+(:data:`PARENTS`), so that the event server can publish ``ftrack.update``
+as ftrack does once the transaction is committed. An item that a
+collection update moves to a new owner (a Note listed in ``Task.notes``)
+gets an ``update`` record of its own.
 """
 
 import dataclasses
@@ -104,6 +111,32 @@ REVERSE_CASCADES = {
     'TypedContext': (('ListObject', 'entity_id'), ('Timer', 'context_id')),
     'AssetVersion': (('ListObject', 'entity_id'),),
     'Project': (('List', 'project_id'), ('ReviewSession', 'project_id')),
+}
+
+#: What entities that are not contexts hang off, for the ``ancestors`` of
+#: change records: type -> references tried in order (the first one set
+#: wins); inherited like CASCADES. ``parent`` of a Note or Metadata is
+#: polymorphic (``parent_id`` and ``parent_type``); contexts follow their
+#: ``parent`` and custom attribute values their entity.
+PARENTS = {
+    'Asset': ('parent',),
+    'AssetVersion': ('asset',),
+    'Component': ('version', 'container'),
+    'ComponentLocation': ('component',),
+    'Note': ('parent',),
+    'Metadata': ('parent',),
+    'Recipient': ('note',),
+    'NoteComponent': ('note',),
+    'Appointment': ('context',),
+    'Manager': ('context',),
+    'Timelog': ('context',),
+    'Timer': ('context',),
+    'List': ('project',),
+    'ListObject': ('list',),
+    'ReviewSession': ('project',),
+    'ReviewSessionObject': ('review_session',),
+    'ReviewSessionInvitee': ('review_session',),
+    'ReviewSessionObjectStatus': ('review_session_object',),
 }
 
 #: How long a review session created without an end date stays open.
@@ -189,6 +222,7 @@ class Writer:
         self._infos = {}
         self._cascade_cache = {}
         self._lineages = {}
+        self._parents = {}
 
     # Schema lookups -----------------------------------------------------
 
@@ -996,6 +1030,10 @@ class Writer:
                 )
             self._write_columns(connection, batch, item_info, key, row,
                                 changes)
+            # The item moved (a Note added to Task.notes gets its parent):
+            # listeners learn its new place.
+            self._record(connection, batch, 'update', item_info, key, row,
+                         batch.rows[(item_info.table.name, key)], [])
         # Unlink the items no longer listed, where the link may be empty.
         column = target.table.c.get(remote)
         if column is None or remote in target.pk_columns:
@@ -1014,6 +1052,8 @@ class Writer:
             if relation.owner_type_column:
                 unlink[relation.owner_type_column] = None
             self._write_columns(connection, batch, target, key, row, unlink)
+            self._record(connection, batch, 'update', target, key, row,
+                         batch.rows[(target.table.name, key)], [])
 
     def _write_columns(self, connection, batch, info, key, row, changes):
         conditions = [info.table.c[column] == value
@@ -1215,8 +1255,10 @@ class Writer:
         A record holds ``action`` (add, update, remove), the client
         ``entity_type`` and ``key``, the ``attributes`` the client sent,
         ``values`` (attribute -> [old, new] for the stored scalars that
-        changed) and, for contexts, ``object_type_id`` and ``ancestors``
-        (nearest parent first).
+        changed), ``object_type_id`` (contexts only, None otherwise) and
+        ``ancestors``: what the entity hangs off, nearest first (see
+        :data:`PARENTS`), e.g. a version's asset, then the asset's shot,
+        sequence and project.
         """
         row = after or before
         concrete = self._row_type(info, row) if row else info.entity_type
@@ -1237,38 +1279,116 @@ class Writer:
             'attributes': [name for name in attributes
                            if not name.startswith('__')],
             'values': values,
+            'object_type_id': self._object_type_id(info, row),
+            'ancestors': self._ancestors(connection, batch, concrete, row)
+            if row else [],
         }
-        context = self.registry.get('Context')
-        if context is not None and concrete.table == context.table and row:
-            record['object_type_id'] = row.get(
-                info.column_for('object_type_id') or 'object_type_id'
-            )
-            record['ancestors'] = self._ancestors(connection, batch, row)
         batch.changes.append(record)
 
-    def _ancestors(self, connection, batch, row):
-        """The parents of context *row*, nearest first."""
-        context = self.info('Context')
-        parent_column = context.column_for('parent_id') or 'parent_id'
-        object_column = self.info('TypedContext').column_for(
-            'object_type_id') or 'object_type_id'
+    def _object_type_id(self, info, row):
+        """The object type of context *row*; None for other entities."""
+        if not row or not self._is_context(info):
+            return None
+        return row.get(self.info('TypedContext').column_for('object_type_id'))
+
+    def _is_context(self, info):
+        context = self.registry.get('Context')
+        return context is not None and info.table is self.info(
+            'Context').table
+
+    def _ancestors(self, connection, batch, entity_type, row):
+        """What *row* (an *entity_type*) hangs off, nearest first:
+        ``entity_type``, ``entity_id`` and ``object_type_id`` of each."""
         ancestors = []
         seen = set()
-        parent_id = row.get(parent_column)
-        while parent_id is not None and parent_id not in seen \
-                and len(ancestors) < 100:
-            seen.add(parent_id)
-            parent = self._fetch_row_any(connection, batch, context,
-                                         (str(parent_id),))
-            if parent is None:
+        current = self._parent(connection, batch, entity_type, row)
+        while current is not None and len(ancestors) < 100:
+            parent_info, parent = current
+            concrete = self._row_type(parent_info, parent)
+            entity_id = ','.join(
+                str(parent.get(column)) for column in parent_info.pk_columns
+            )
+            marker = (parent_info.table.name, entity_id)
+            if marker in seen:
                 break
+            seen.add(marker)
             ancestors.append({
-                'entity_type': self._row_type(context, parent).name,
-                'entity_id': str(parent_id),
-                'object_type_id': parent.get(object_column),
+                'entity_type': concrete.name,
+                'entity_id': entity_id,
+                'object_type_id': self._object_type_id(parent_info, parent),
             })
-            parent_id = parent.get(parent_column)
+            current = self._parent(connection, batch, concrete, parent)
         return ancestors
+
+    def _parent(self, connection, batch, entity_type, row):
+        """Return ``(type info, row)`` of the entity *row* (an
+        *entity_type*) hangs off, or None."""
+        for kind, local, target in self._parent_links(entity_type):
+            value = row.get(local)
+            if value is None:
+                continue
+            if kind == 'polymorphic':
+                target = self._polymorphic_target(row.get(target))
+                if target is None:
+                    continue
+            parent = self._fetch_row_any(connection, batch, target,
+                                         (str(value),))
+            if parent is not None:
+                return target, parent
+        return None
+
+    def _polymorphic_target(self, type_name):
+        """The _TypeInfo of a ``parent_type`` value (a schema type name,
+        or the name of the table it is stored in)."""
+        if not type_name:
+            return None
+        entity_type = self.registry.get(type_name)
+        if entity_type is None:
+            table = self.registry.tables.get(type_name)
+            if table is None or not table.types:
+                return None
+            entity_type = table.types[0]
+        return self.info(entity_type.name)
+
+    def _parent_links(self, entity_type):
+        """How the parent of an *entity_type* is found: a list of
+        ``("reference", local column, target info)`` or ``("polymorphic",
+        id column, type column)``, tried in order."""
+        try:
+            return self._parents[entity_type.name]
+        except KeyError:
+            pass
+        info = self.info(entity_type.name)
+        links = []
+        if self._is_context(info):
+            context = self.info('Context')
+            column = context.column_for('parent_id')
+            if column is not None:
+                links.append(('reference', column, context))
+        names = ()
+        for type_name in self._lineage(entity_type):
+            if type_name in PARENTS:
+                names = PARENTS[type_name]
+                break
+        for name in names:
+            prop = entity_type.properties.get(name)
+            if prop is not None and prop.relation is not None \
+                    and not prop.relation.special \
+                    and not prop.relation.through:
+                links.append(('reference', prop.relation.local,
+                              self.info(prop.target)))
+            elif prop is None and name == 'parent' \
+                    and info.column_for('parent_id') \
+                    and info.column_for('parent_type'):
+                links.append(('polymorphic', info.column_for('parent_id'),
+                              info.column_for('parent_type')))
+        owner = _custom_attribute_owner(entity_type.name)
+        if owner is not None and owner in self.registry \
+                and info.column_for('entity_id'):
+            links.append(('reference', info.column_for('entity_id'),
+                          self.info(owner)))
+        self._parents[entity_type.name] = links
+        return links
 
     def _delete_rows(self, connection, batch, info, rows):
         """Delete *rows* of *info*'s table and, first, their dependents."""
@@ -1448,6 +1568,15 @@ def _merge_columns(info, attribute, row, columns):
                 ' ("{0}")'.format(other.name) if other is not None else ''
             )
         row[column] = value
+
+
+def _custom_attribute_owner(type_name):
+    """``Context`` for ``ContextCustomAttributeValue`` and so on; None for
+    other types and the untyped ``CustomAttributeValue``."""
+    suffix = 'CustomAttributeValue'
+    if type_name.endswith(suffix) and type_name != suffix:
+        return type_name[:-len(suffix)]
+    return None
 
 
 def _split_value_key(entity_type, key):

@@ -130,6 +130,109 @@ def test_change_records_describe_each_write(write):
     assert removed['values']['name'] == ['sh2', None]
 
 
+def _production(writer, connection, batch):
+    """A project, a shot and a task under it, an asset on the shot and a
+    version of it; return their ids."""
+    ids = {}
+    ids['project'] = writer.create(connection, batch, 'Project', {
+        'name': 'chain', 'full_name': 'Chain',
+        'project_schema_id': seed_id('ProjectSchema', 'VFX'),
+    })[0]
+    ids['shot'] = writer.create(connection, batch, 'Shot', {
+        'name': 'sh1', 'parent_id': ids['project']})[0]
+    ids['task'] = writer.create(connection, batch, 'Task', {
+        'name': 'comp', 'parent_id': ids['shot']})[0]
+    asset_type = writer.find(connection, 'AssetType')[0]['id']
+    ids['asset'] = writer.create(connection, batch, 'Asset', {
+        'name': 'plate', 'context_id': ids['shot'],
+        'type_id': asset_type})[0]
+    ids['version'] = writer.create(connection, batch, 'AssetVersion', {
+        'asset_id': ids['asset'], 'task_id': ids['task']})[0]
+    return ids
+
+
+def _chain(record):
+    return [(item['entity_type'], item['entity_id'])
+            for item in record['ancestors']]
+
+
+def test_change_records_name_the_parents_of_every_kind_of_entity(write):
+    def work(writer, connection, batch):
+        ids = _production(writer, connection, batch)
+        ids['component'] = writer.create(connection, batch, 'FileComponent', {
+            'name': 'main', 'version_id': ids['version']})[0]
+        ids['metadata'] = writer.create(connection, batch, 'Metadata', {
+            'parent_id': ids['version'], 'parent_type': 'AssetVersion',
+            'key': 'k', 'value': 'v'})
+        del batch.changes[:]
+        # The Python client creates a note without parent, then lists it
+        # in the parent's notes.
+        author = writer.find(connection, 'User')[0]['id']
+        note = writer.create(connection, batch, 'Note', {
+            'content': 'hi', 'user_id': author})[0]
+        writer.update(connection, batch, 'AssetVersion', [ids['version']], {
+            'notes': [{'__entity_type__': 'Note', 'id': note}]})
+        ids['note'] = note
+        writer.update(connection, batch, 'AssetVersion', [ids['version']],
+                      {'comment': 'new'})
+        writer.update(connection, batch, 'FileComponent', [ids['component']],
+                      {'name': 'renamed'})
+        writer.delete(connection, batch, 'Metadata', ids['metadata'])
+        return ids
+
+    ids, batch = write(work)
+    above_version = [('Asset', ids['asset']), ('Shot', ids['shot']),
+                     ('Project', ids['project'])]
+    note_added, note_moved, owner, version, component, metadata = \
+        batch.changes
+    assert note_added['action'] == 'add' and note_added['ancestors'] == []
+    assert note_moved['action'] == 'update'
+    assert note_moved['entity_type'] == 'Note'
+    assert note_moved['key'] == [ids['note']]
+    assert note_moved['values'] == {
+        'parent_id': [None, ids['version']],
+        'parent_type': [None, 'AssetVersion']}
+    assert _chain(note_moved) == [('AssetVersion', ids['version'])] + \
+        above_version
+    assert owner['attributes'] == ['notes']
+    assert version['values'] == {'comment': ['', 'new']}
+    assert version['object_type_id'] is None
+    assert _chain(version) == above_version
+    assert [item['object_type_id'] for item in version['ancestors']] == [
+        None, 'bad911de-3bd6-47b9-8b46-3476e237cb36', None]
+    assert component['entity_type'] == 'FileComponent'
+    assert component['values'] == {'name': ['main', 'renamed']}
+    assert _chain(component) == [('AssetVersion', ids['version'])] + \
+        above_version
+    assert metadata['action'] == 'remove'
+    assert metadata['values']['value'] == ['v', None]
+    assert _chain(metadata) == [('AssetVersion', ids['version'])] + \
+        above_version
+
+
+def test_custom_attribute_values_hang_off_their_entity(write):
+    def work(writer, connection, batch):
+        ids = _production(writer, connection, batch)
+        text = writer.find(connection, 'CustomAttributeType',
+                           {'name': 'text'})[0]['id']
+        configuration = writer.create(
+            connection, batch, 'CustomAttributeConfiguration', {
+                'key': 'notes_field', 'label': 'Notes', 'type_id': text,
+                'entity_type': 'task', 'config': '', 'default': '',
+                'object_type_id': seed_id('ObjectType', 'Shot'),
+            })[0]
+        del batch.changes[:]
+        writer.update(connection, batch, 'ContextCustomAttributeValue',
+                      [configuration, ids['shot']], {'value': 'x'})
+        return ids, configuration
+
+    (ids, configuration), batch = write(work)
+    [record] = batch.changes
+    assert record['key'] == [configuration, ids['shot']]
+    assert _chain(record) == [('Shot', ids['shot']),
+                              ('Project', ids['project'])]
+
+
 def test_find_and_fetch_speak_attribute_names(backend):
     with backend.database.begin() as connection:
         statuses = backend.writer.find(connection, 'Status',
