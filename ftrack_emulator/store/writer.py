@@ -20,6 +20,10 @@ Choices the emulator makes where clients legitimately leave gaps:
   one (and is inactive), as ftrack does. A ReviewSession without dates
   starts now and ends a week later; a ReviewSessionObject without
   ``sort_order`` goes last in its session.
+* ``ReviewSession.thumbnail_id`` (computed: clients cannot set it) is kept
+  by the writer: the thumbnail of the version of the session's first
+  object, updated when objects are added, removed or reordered and when
+  that version's thumbnail changes.
 * Custom attribute values (``<X>CustomAttributeValue``, keyed by
   configuration and entity) are upserted by ``update``, and their value is
   checked against the configuration's type (number, text, enumerator,
@@ -223,6 +227,7 @@ class Writer:
         self._cascade_cache = {}
         self._lineages = {}
         self._parents = {}
+        self._follow_up_table = None
 
     # Schema lookups -----------------------------------------------------
 
@@ -502,6 +507,7 @@ class Writer:
             self._set_collection(connection, batch, info, stored, prop, value)
         self._record(connection, batch, 'add', info, key, {}, stored,
                      sorted(data))
+        self._follow_up(connection, batch, info, {}, stored)
         return key
 
     def _writable_property(self, info, attribute, creating):
@@ -959,6 +965,7 @@ class Writer:
             self._set_collection(connection, batch, info, current, prop, value)
         self._record(connection, batch, 'update', info, key, before, current,
                      sorted(data))
+        self._follow_up(connection, batch, info, before, current)
         return key
 
     # Collections --------------------------------------------------------
@@ -1061,7 +1068,8 @@ class Writer:
         connection.execute(
             sqlalchemy.update(info.table).where(*conditions).values(**changes)
         )
-        batch.rows[(info.table.name, key)] = dict(row, **changes)
+        after = batch.rows[(info.table.name, key)] = dict(row, **changes)
+        self._follow_up(connection, batch, info, row, after)
 
     def _set_through(self, connection, batch, info, prop, local_value, keys):
         relation = prop.relation
@@ -1246,6 +1254,102 @@ class Writer:
         self._delete_rows(connection, batch, concrete, [row])
         return key
 
+    # Derived values -----------------------------------------------------
+
+    def _follow_up(self, connection, batch, info, before, after):
+        """Keep the values the server derives from others up to date
+        after a row of *info*'s table went from *before* to *after* (an
+        empty mapping for a created or deleted row).
+
+        ``ReviewSession.thumbnail_id`` is the thumbnail of the version
+        shown first in the session: it follows objects being added,
+        removed, reordered or pointed at another version, and that
+        version's thumbnail changing.
+        """
+        follow_up = self._follow_ups().get(info.table.name)
+        if follow_up is not None:
+            follow_up(connection, batch, before, after)
+
+    def _follow_ups(self):
+        """Table name -> what to do after one of its rows changed (only
+        for the types this schema has)."""
+        if self._follow_up_table is None:
+            table = {}
+            if all(name in self.registry for name in (
+                    'ReviewSession', 'ReviewSessionObject', 'AssetVersion')):
+                table[self.info('ReviewSessionObject').table.name] = \
+                    self._review_object_changed
+                table[self.info('AssetVersion').table.name] = \
+                    self._version_changed
+            self._follow_up_table = table
+        return self._follow_up_table
+
+    def _review_object_changed(self, connection, batch, before, after):
+        objects = self.info('ReviewSessionObject')
+        watched = [objects.column_for(name) for name in (
+            'review_session_id', 'version_id', 'sort_order')]
+        if all(_same(before.get(column), after.get(column))
+               for column in watched):
+            return
+        session_column = objects.column_for('review_session_id')
+        self._refresh_review_thumbnails(connection, batch, {
+            before.get(session_column), after.get(session_column)})
+
+    def _version_changed(self, connection, batch, before, after):
+        versions = self.info('AssetVersion')
+        column = versions.column_for('thumbnail_id')
+        if not before or not after or _same(before.get(column),
+                                            after.get(column)):
+            # A deleted version takes its review objects with it.
+            return
+        objects = self.info('ReviewSessionObject')
+        session_column = objects.table.c[
+            objects.column_for('review_session_id')]
+        sessions = connection.execute(
+            sqlalchemy.select(session_column).distinct().where(
+                objects.table.c[objects.column_for('version_id')]
+                == after.get(versions.pk_columns[0]))
+        ).scalars().all()
+        self._refresh_review_thumbnails(connection, batch, set(sessions))
+
+    def _refresh_review_thumbnails(self, connection, batch, session_ids):
+        """Give each review session of *session_ids* the thumbnail of its
+        first object's version."""
+        sessions = self.info('ReviewSession')
+        objects = self.info('ReviewSessionObject')
+        versions = self.info('AssetVersion')
+        thumbnail_column = sessions.column_for('thumbnail_id')
+        objects_table, versions_table = objects.table, versions.table
+        version_id = versions_table.c[versions.pk_columns[0]]
+        order = [objects_table.c[objects.column_for(name)]
+                 for name in ('sort_order', 'created_at')]
+        order.append(objects_table.c[objects.pk_columns[0]])
+        for session_id in session_ids:
+            if session_id is None:
+                continue
+            key = (str(session_id),)
+            session = self._fetch_row(connection, batch, sessions, key)
+            if session is None:
+                continue
+            thumbnail = connection.execute(
+                sqlalchemy.select(
+                    versions_table.c[versions.column_for('thumbnail_id')]
+                ).select_from(objects_table.join(
+                    versions_table,
+                    objects_table.c[objects.column_for('version_id')]
+                    == version_id,
+                )).where(
+                    objects_table.c[objects.column_for('review_session_id')]
+                    == session_id
+                ).order_by(*order).limit(1)
+            ).scalar()
+            if _same(session.get(thumbnail_column), thumbnail):
+                continue
+            self._write_columns(connection, batch, sessions, key, session,
+                                {thumbnail_column: thumbnail})
+            self._record(connection, batch, 'update', sessions, key, session,
+                         batch.rows[(sessions.table.name, key)], [])
+
     # Change records -----------------------------------------------------
 
     def _record(self, connection, batch, action, info, key, before, after,
@@ -1289,12 +1393,14 @@ class Writer:
         """The object type of context *row*; None for other entities."""
         if not row or not self._is_context(info):
             return None
-        return row.get(self.info('TypedContext').column_for('object_type_id'))
+        column = None
+        if 'TypedContext' in self.registry:
+            column = self.info('TypedContext').column_for('object_type_id')
+        return row.get(column or 'object_type_id')
 
     def _is_context(self, info):
-        context = self.registry.get('Context')
-        return context is not None and info.table is self.info(
-            'Context').table
+        return 'Context' in self.registry and \
+            info.table is self.info('Context').table
 
     def _ancestors(self, connection, batch, entity_type, row):
         """What *row* (an *entity_type*) hangs off, nearest first:
@@ -1422,6 +1528,9 @@ class Writer:
             for key in keys:
                 batch.rows.pop((current.table.name, key), None)
                 batch.deleted.add((current.table.name, key))
+        for current, fresh in ordered:
+            for _, row in fresh:
+                self._follow_up(connection, batch, current, row, {})
 
     def _delete_keys(self, connection, info, keys):
         table = info.table

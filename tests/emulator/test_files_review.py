@@ -160,9 +160,6 @@ def test_the_documented_example_needs_no_dates(api, project,
     assert item['sort_order'] is not None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'ReviewSession.thumbnail_id is declared computed (following the '
-    'session\'s first version) but no provider computes it yet.'))
 def test_the_session_thumbnail_follows_its_first_version(
         api, project, encoded_version):
     session = create(api, 'ReviewSession', {
@@ -185,3 +182,75 @@ def test_job_data_stays_json_text(api, encoded_version):
     assert jobs
     for job in jobs:
         assert isinstance(json.loads(job['data']), dict)
+
+
+def test_the_session_thumbnail_is_kept_up_to_date(api, project):
+    """Adding, reordering and removing objects, and changing a shown
+    version's thumbnail, all move the session's thumbnail along."""
+    asset_type = api.query('select id from AssetType limit 1')['data'][0]
+    asset = api.create('Asset', {
+        'name': 'thumbs', 'parent': api.ref('Project', project['id']),
+        'type_id': asset_type['id'],
+    })
+    first, second = [
+        api.create('AssetVersion', {'asset': api.ref('Asset', asset['id'])})
+        for _ in range(2)]
+    thumbnails = [api.create('FileComponent', {'name': 'thumbnail'})['id']
+                  for _ in range(3)]
+    api.call([{
+        'action': 'update', 'entity_type': 'AssetVersion',
+        'entity_key': [version['id']],
+        'entity_data': {'__entity_type__': 'AssetVersion',
+                        'thumbnail_id': thumbnail}}
+        for version, thumbnail in zip((first, second), thumbnails)])
+    session = create(api, 'ReviewSession', {
+        'name': 'Moving', 'project': api.ref('Project', project['id'])})
+
+    def shown():
+        return api.query(
+            'select thumbnail_id, thumbnail_url from ReviewSession where id '
+            'is "{0}"'.format(session['id']))['data'][0]
+
+    def update(entity_type, entity_id, **data):
+        api.call([{'action': 'update', 'entity_type': entity_type,
+                   'entity_key': [entity_id],
+                   'entity_data': dict(data, __entity_type__=entity_type)}])
+
+    assert shown()['thumbnail_id'] is None
+    later = create(api, 'ReviewSessionObject', {
+        'name': 'second', 'version': 'v2', 'sort_order': 1,
+        'review_session': api.ref('ReviewSession', session['id']),
+        'asset_version': api.ref('AssetVersion', second['id'])})
+    assert shown()['thumbnail_id'] == thumbnails[1]
+    earlier = create(api, 'ReviewSessionObject', {
+        'name': 'first', 'version': 'v1', 'sort_order': 0,
+        'review_session': api.ref('ReviewSession', session['id']),
+        'asset_version': api.ref('AssetVersion', first['id'])})
+    loaded = shown()
+    assert loaded['thumbnail_id'] == thumbnails[0]
+    assert 'id={0}'.format(thumbnails[0]) in loaded['thumbnail_url']['url']
+    update('ReviewSessionObject', earlier['id'], sort_order=5)
+    assert shown()['thumbnail_id'] == thumbnails[1]
+    update('AssetVersion', second['id'], thumbnail_id=thumbnails[2])
+    assert shown()['thumbnail_id'] == thumbnails[2]
+    api.call([{'action': 'delete', 'entity_type': 'ReviewSessionObject',
+               'entity_key': [later['id']]}])
+    assert shown()['thumbnail_id'] == thumbnails[0]
+    # Deleting the version removes its object from the session too.
+    api.call([{'action': 'delete', 'entity_type': 'AssetVersion',
+               'entity_key': [first['id']]}])
+    loaded = shown()
+    assert loaded['thumbnail_id'] is None
+    assert loaded['thumbnail_url']['url'].endswith('/img/thumbnail2.png')
+
+
+def test_the_session_thumbnail_cannot_be_set_by_clients(api, project):
+    session = create(api, 'ReviewSession', {
+        'name': 'Fixed', 'project': api.ref('Project', project['id'])})
+    error = api.error([{
+        'action': 'update', 'entity_type': 'ReviewSession',
+        'entity_key': [session['id']],
+        'entity_data': {'__entity_type__': 'ReviewSession',
+                        'thumbnail_id': str(uuid.uuid4())}}])
+    assert error['exception'] == 'ValidationError'
+    assert '"thumbnail_id" of ReviewSession is computed' in error['content']
