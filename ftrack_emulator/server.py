@@ -152,8 +152,10 @@ class Emulator:
         self._release()
 
     def reset(self):
-        """Replace all data with a freshly seeded database (the API user
-        and key stay)."""
+        """Replace all data with a freshly seeded database and empty the
+        file storage (the API user and key stay, and so do event hub
+        connections; see :meth:`ftrack_emulator.api.backend.Backend.reset`).
+        """
         self._require_running()
         self._backend.reset()
 

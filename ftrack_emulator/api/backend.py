@@ -114,6 +114,10 @@ class Backend:
         #: Callables ``listener(changes, user)`` told about every committed
         #: write request (``changes`` as recorded by the writer).
         self.commit_listeners = []
+        #: Callables ``listener()`` called on the database thread once
+        #: :meth:`reset` has reseeded the database, so that feature modules
+        #: forget what belonged to the old data (see :meth:`reset`).
+        self.reset_listeners = []
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix='ftrack-emulator-db'
         )
@@ -162,7 +166,16 @@ class Backend:
         )
 
     def reset(self):
-        """Replace all data with a freshly seeded database."""
+        """Replace all data with a freshly seeded database.
+
+        The API user keeps its key. Everything derived from the old data
+        goes too: remembered credentials, widget tokens and whatever the
+        :attr:`reset_listeners` drop (the file service empties its storage
+        and its caches, and stops honouring URLs it signed before). Event
+        hub connections and their subscriptions are left alone: clients
+        stay connected across a reset, as they would while a real server's
+        data changes under them.
+        """
         self.call(self._reset)
 
     def _reset(self):
@@ -170,6 +183,11 @@ class Backend:
         self.auth.forget_all()
         self.database.reset()
         self._seed()
+        for listener in list(self.reset_listeners):
+            try:
+                listener()
+            except Exception:
+                logger.exception('Reset listener %r failed.', listener)
 
     def _seed(self):
         from ftrack_emulator.store import seed

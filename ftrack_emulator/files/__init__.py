@@ -13,16 +13,23 @@ application. It adds these routes (``server`` is the server URL)::
 and answers the API actions ``get_upload_metadata``,
 ``complete_multipart_upload`` and ``encode_media``. Files live in the
 emulator's storage directory (``--storage``); see
-:mod:`ftrack_emulator.files.storage` for the layout.
+:mod:`ftrack_emulator.files.storage` for the layout. Resetting the emulator
+(:meth:`ftrack_emulator.api.backend.Backend.reset`) empties it.
 """
 
+import logging
+import os
+import shutil
 import weakref
 
 from aiohttp import web
 
 from .service import FileService
 
-__all__ = ['FileService', 'setup_app', 'service_for', 'service_of']
+__all__ = ['FileService', 'setup_app', 'service_for', 'service_of',
+           'clear_storage']
+
+logger = logging.getLogger(__name__)
 
 #: Key of the :class:`FileService` in the application.
 SERVICE_KEY = web.AppKey('ftrack_emulator.files', FileService)
@@ -73,7 +80,46 @@ def setup_app(app, backend):
     _sign_computed_urls(backend, service)
     app.on_startup.append(service.start)
     app.on_cleanup.append(service.stop)
+
+    def forget_everything():
+        clear_storage(service)
+
+    backend.reset_listeners.append(forget_everything)
+
+    async def stop_forgetting(app):
+        if forget_everything in backend.reset_listeners:
+            backend.reset_listeners.remove(forget_everything)
+
+    app.on_cleanup.append(stop_forgetting)
     return service
+
+
+#: The storage folders whose content belongs to the database's data (files
+#: still being written, in ``tmp``, are left to finish or fail).
+_DATA_FOLDERS = ('components', 'uploads', 'cache')
+
+
+def clear_storage(service):
+    """Drop every stored file, unfinished multipart upload and cached
+    thumbnail of *service*, and stop honouring the URLs it signed: the
+    database was reset, so none of it belongs to anything any more."""
+    from .tokens import TokenSigner
+
+    service.tokens = TokenSigner()
+    root = service.storage.root
+    for name in _DATA_FOLDERS:
+        folder = os.path.join(root, name)
+        for entry in os.listdir(folder) if os.path.isdir(folder) else ():
+            path = os.path.join(folder, entry)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.remove(path)
+                except FileNotFoundError:
+                    pass
+        os.makedirs(folder, exist_ok=True)
+    logger.info('File storage emptied after a reset.')
 
 
 def _sign_computed_urls(backend, service):
