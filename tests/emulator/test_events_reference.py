@@ -1,11 +1,10 @@
 """The reference client's EventHub (ftrack-python-api 3.1.0, in its own
 virtual environment) against the event server, in subprocesses.
 
-The interpreter comes from ``tests/reference_venv.py`` (skipped when the
-reference cannot be installed).
+The interpreter comes from the ``reference_python`` fixture of
+``tests/conftest.py`` (skipped when the reference cannot be installed).
 """
 
-import importlib.util
 import json
 import os
 import queue
@@ -25,14 +24,6 @@ except ImportError:  # tests collected as a package
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, 'scripts', 'reference_event_peer.py')
-
-
-def reference_python():
-    path = os.path.join(os.path.dirname(HERE), 'reference_venv.py')
-    spec = importlib.util.spec_from_file_location('reference_venv', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.require_reference_python()
 
 
 class Peer:
@@ -85,11 +76,6 @@ class Peer:
 
 
 @pytest.fixture(scope='module')
-def python():
-    return reference_python()
-
-
-@pytest.fixture(scope='module')
 def events_server():
     # Fast heartbeats: every test outlives the timeout several times over,
     # so the reference hubs must answer them to stay connected.
@@ -100,11 +86,12 @@ def events_server():
 
 
 @pytest.fixture
-def peers(python, events_server):
+def peers(reference_python, events_server):
     started = []
 
     def start(mode, topic, amount):
-        peer = Peer(python, mode, events_server.url, topic, amount)
+        peer = Peer(reference_python, mode, events_server.url, topic,
+                    amount)
         started.append(peer)
         return peer
 
@@ -209,11 +196,12 @@ def test_reference_hub_stays_connected_through_heartbeats(
     assert result['event']['data'] == {'after': 3.0}
 
 
-def test_reference_hub_comes_back_after_a_server_restart(python, topic):
+def test_reference_hub_comes_back_after_a_server_restart(reference_python,
+                                                        topic):
     # The reference reconnects at once on 0::, then every 10 s: the test is
     # quick when the restart wins that first race and takes ~10 s otherwise.
     server = StandaloneEventServer({USER: KEY}).start()
-    listener = Peer(python, 'listen', server.url, topic, 1)
+    listener = Peer(reference_python, 'listen', server.url, topic, 1)
     try:
         listener.next()
         wait_for_subscription(server, 'topic=' + topic)

@@ -1,27 +1,13 @@
 """Acceptance: the REFERENCE ftrack client runs a whole production workflow
-against the emulator (see ``scripts/reference_workflow.py``)."""
+against the emulator (see ``scripts/reference_workflow.py``). The
+interpreter comes from the ``reference_python`` fixture of
+``tests/conftest.py``."""
 
-import importlib.util
 import os
 import subprocess
 
-import pytest
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, 'scripts', 'reference_workflow.py')
-
-
-def _load_reference_venv():
-    path = os.path.join(os.path.dirname(HERE), 'reference_venv.py')
-    spec = importlib.util.spec_from_file_location('reference_venv', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope='module')
-def reference_python():
-    return _load_reference_venv().require_reference_python()
 
 
 def test_reference_client_runs_the_workflow(reference_python, ftrack_server,
