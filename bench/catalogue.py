@@ -123,9 +123,9 @@ WORKLOADS = (
     ),
     Workload(
         'file_cache', 'caching:file_cache',
-        'SerialisedCache over FileCache: write 1,000 merged tasks, then '
+        'SerialisedCache over FileCache: write 300 merged tasks, then '
         'get them in a new session from the file.',
-        {'tasks': 1000}, {'tasks': 10},
+        {'tasks': 300}, {'tasks': 10},
     ),
 )
 

@@ -1,7 +1,9 @@
 """The results table of ``python -m bench``, and its place in the README.
 
 Times are the medians over repeats; the time ratio is reference / ours
-(higher is better, the aim is at least 3); the memory ratio is reference
+(higher is better, the aim is at least 3). The cpu columns are the CPU
+time the client process spent in the timed block: the rest of the wall
+time is waiting, mostly for the server. The memory ratio is reference
 peak / ours (the aim is at least 2, i.e. ours at most half). A ratio
 missing an aim is flagged with ``!``. The floor row has no client, so it
 has one time only; the merge/floor line below the table compares the
@@ -63,8 +65,8 @@ def _name(row):
 
 def table_lines(rows):
     """Return the results table as Markdown lines."""
-    header = ('workload', 'reference', 'ours', 'ratio', 'reference peak',
-              'ours peak', 'memory ratio')
+    header = ('workload', 'reference', 'ours', 'ratio', 'reference cpu',
+              'ours cpu', 'reference peak', 'ours peak', 'memory ratio')
     lines = ['| ' + ' | '.join(header) + ' |',
              '|' + '|'.join(['---'] + ['---:'] * (len(header) - 1)) + '|']
     for row in rows:
@@ -73,10 +75,11 @@ def table_lines(rows):
                 'FAILED' if client in row.errors else
                 _seconds(row.seconds.get(client))
                 for client in (REFERENCE, OURS)
-            ] + ['—'] * 4
+            ] + ['—'] * 6
         elif NO_CLIENT in row.seconds:
             cells = [_name(row) + ' (no client)', '—',
                      _seconds(row.seconds[NO_CLIENT]), '—', '—',
+                     _seconds(row.cpu_seconds.get(NO_CLIENT)), '—',
                      _mib(row.peak_kib.get(NO_CLIENT)), '—']
         else:
             reference = row.seconds.get(REFERENCE)
@@ -86,6 +89,8 @@ def table_lines(rows):
             cells = [
                 _name(row), _seconds(reference), _seconds(ours),
                 _ratio(reference, ours, TIME_AIM),
+                _seconds(row.cpu_seconds.get(REFERENCE)),
+                _seconds(row.cpu_seconds.get(OURS)),
                 _mib(reference_peak), _mib(ours_peak),
                 _ratio(reference_peak, ours_peak, MEMORY_AIM,
                        _MEMORY_FLOOR_KIB),

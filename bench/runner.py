@@ -277,12 +277,14 @@ class Row:
     seconds: dict
     peak_kib: dict
     errors: dict
+    cpu_seconds: dict = dataclasses.field(default_factory=dict)
 
 
 def summarise(runs):
     """Return table rows (medians over repeats), in run order."""
     order = []
     samples = {}
+    cpu = {}
     peaks = {}
     errors = {}
     for run in runs:
@@ -304,6 +306,9 @@ def summarise(runs):
                 samples[key], peaks[key], errors[key] = {}, {}, {}
             samples[key].setdefault(run.client, []).append(
                 measurement['seconds'])
+            if 'cpu_seconds' in measurement:
+                cpu.setdefault(key, {}).setdefault(run.client, []).append(
+                    measurement['cpu_seconds'])
             if run.peak_kib is not None:
                 peaks[key].setdefault(run.client, []).append(run.peak_kib)
     rows = []
@@ -315,6 +320,8 @@ def summarise(runs):
             peak_kib={client: statistics.median(values)
                       for client, values in peaks[key].items()},
             errors=errors[key],
+            cpu_seconds={client: statistics.median(values)
+                         for client, values in cpu.get(key, {}).items()},
         ))
     return rows
 

@@ -7,10 +7,13 @@ from bench import catalogue, report, runner
 from bench.workloads import dataset
 
 
-def _run(client, seconds, peak_kib, workload='query_merge', label=''):
+def _run(client, seconds, peak_kib, workload='query_merge', label='',
+         cpu_seconds=None):
+    measurement = {'seconds': seconds}
+    if cpu_seconds is not None:
+        measurement['cpu_seconds'] = cpu_seconds
     return runner.Run(workload, client, True, seconds,
-                      measurements={label: {'seconds': seconds}},
-                      peak_kib=peak_kib)
+                      measurements={label: measurement}, peak_kib=peak_kib)
 
 
 def test_summary_takes_medians_over_repeats():
@@ -18,16 +21,18 @@ def test_summary_takes_medians_over_repeats():
     runs += [_run(runner.OURS, value, 10000) for value in (0.5, 0.1)]
     (row,) = runner.summarise(runs)
     assert row.seconds == {runner.REFERENCE: 2.0, runner.OURS: 0.3}
+    assert row.cpu_seconds == {}
     assert row.peak_kib == {runner.REFERENCE: 40000, runner.OURS: 10000}
 
 
 def test_ratios_are_flagged_below_their_aims():
     rows = runner.summarise([
-        _run(runner.REFERENCE, 3.0, 40000), _run(runner.OURS, 1.5, 30000),
+        _run(runner.REFERENCE, 3.0, 40000, cpu_seconds=2.5),
+        _run(runner.OURS, 1.5, 30000, cpu_seconds=0.5),
     ])
     line = report.table_lines(rows)[2]
-    assert line == ('| query_merge | 3.00 s | 1.50 s | 2.0x ! | 39.1 MiB | '
-                    '29.3 MiB | 1.3x ! |')
+    assert line == ('| query_merge | 3.00 s | 1.50 s | 2.0x ! | 2.50 s | '
+                    '500.0 ms | 39.1 MiB | 29.3 MiB | 1.3x ! |')
     assert report.shortfalls(rows) == [('query_merge', 'time'),
                                        ('query_merge', 'memory')]
 

@@ -30,6 +30,7 @@ def test_query_workload_runs_and_measures(bench_runner):
         catalogue.BY_NAME['query_merge'], runner.OURS))
     measurement = run.measurements['']
     assert measurement['seconds'] > 0
+    assert 0 < measurement['cpu_seconds']
     # All pages were fetched through HTTP (the request counter works).
     assert measurement['requests'] >= 1
     assert run.peak_kib is not None and run.peak_kib > 0
