@@ -19,6 +19,15 @@ each module named in :data:`FEATURE_MODULES` that exists and defines
 may register routes, startup/cleanup hooks and extra API actions
 (``backend.actions.register(name, handler)``).
 
+Browsers may call every route from another origin, as ftrack's
+JavaScript API does from a web page: a CORS preflight (``OPTIONS`` with
+``Origin`` and ``Access-Control-Request-Method``) is answered before
+routing and authentication, allowing the method and headers asked for,
+and every answer to a request with an ``Origin`` carries
+``Access-Control-Allow-Origin`` (that origin), ``-Allow-Credentials`` and
+``-Expose-Headers`` (``ETag`` included, which multipart uploads read). The
+emulator is a local development server: any origin is trusted.
+
 Every request is logged at INFO level with its method, path, the actions it
 carried, its status and its duration; credentials are never logged.
 """
@@ -161,6 +170,67 @@ async def handle_api(request):
     return web.Response(body=body, content_type='application/json')
 
 
+#: Methods a preflight is told every route may be called with.
+CORS_ALLOW_METHODS = 'GET, HEAD, POST, PUT, DELETE, OPTIONS'
+
+#: Headers allowed when a preflight does not say which it needs: those the
+#: JavaScript API sends.
+CORS_ALLOW_HEADERS = (
+    'Accept, Content-Type, Content-MD5, ftrack-api-key, ftrack-user, '
+    'ftrack-clienttoken, ftrack-pushtoken, ftrack-strict-api, '
+    'ftrack-api-options'
+)
+
+#: Response headers scripts on another origin may read.
+CORS_EXPOSE_HEADERS = 'Content-Disposition, Content-Length, ETag'
+
+#: Seconds a browser may remember a preflight answer.
+CORS_MAX_AGE = '86400'
+
+
+def is_preflight(request):
+    """Return True when *request* is a browser's CORS preflight."""
+    return (request.method == 'OPTIONS' and 'Origin' in request.headers
+            and 'Access-Control-Request-Method' in request.headers)
+
+
+@web.middleware
+async def answer_preflights(request, handler):
+    """Answer CORS preflights for every route, before anything else."""
+    if not is_preflight(request):
+        return await handler(request)
+    requested = request.headers.get('Access-Control-Request-Headers', '')
+    return web.Response(status=200, headers={
+        'Access-Control-Allow-Methods': CORS_ALLOW_METHODS,
+        'Access-Control-Allow-Headers': requested.strip()
+        or CORS_ALLOW_HEADERS,
+        'Access-Control-Max-Age': CORS_MAX_AGE,
+    })
+
+
+async def add_cors_headers(request, response):
+    """Let the page that sent *request* read *response* (every response,
+    streamed ones and errors included, passes here before its headers
+    are sent)."""
+    origin = request.headers.get('Origin')
+    if not origin:
+        return
+    headers = response.headers
+    headers['Access-Control-Allow-Origin'] = origin
+    headers['Access-Control-Allow-Credentials'] = 'true'
+    exposed = [name.strip() for name in headers.get(
+        'Access-Control-Expose-Headers', '').split(',') if name.strip()]
+    for name in CORS_EXPOSE_HEADERS.split(', '):
+        if name.lower() not in {item.lower() for item in exposed}:
+            exposed.append(name)
+    headers['Access-Control-Expose-Headers'] = ', '.join(exposed)
+    vary = [name.strip() for name in headers.get('Vary', '').split(',')
+            if name.strip()]
+    if 'origin' not in {name.lower() for name in vary}:
+        vary.append('Origin')
+    headers['Vary'] = ', '.join(vary)
+
+
 @web.middleware
 async def log_requests(request, handler):
     started = time.perf_counter()
@@ -189,12 +259,13 @@ def create_app(backend, features=FEATURE_MODULES):
     *features* names the modules asked to add routes (see module doc).
     """
     app = web.Application(
-        middlewares=[log_requests],
+        middlewares=[log_requests, answer_preflights],
         # Bodies are size-checked by the handlers, which answer with an
         # ftrack error object rather than a bare 413 page.
         client_max_size=backend.config.max_request_size + 1,
     )
     app[BACKEND_KEY] = backend
+    app.on_response_prepare.append(add_cors_headers)
     app.router.add_post('/api', handle_api)
     from ftrack_emulator.api import widgets
     widgets.setup_app(app, backend)

@@ -223,3 +223,85 @@ def test_computed_urls_follow_the_host_each_client_used(api):
                             headers=headers)
         assert result['data'][0]['thumbnail_url'] == {
             'url': 'http://{0}/img/thumbnail2.png'.format(host)}
+
+
+ORIGIN = 'http://review.page.example'
+
+
+@pytest.mark.parametrize('path, method', [
+    ('/api', 'POST'),
+    ('/component/get', 'GET'),
+    ('/component/thumbnail', 'GET'),
+    ('/component/upload/8c2f9a2e-2d55-4b1e-9a59-0a6a1c3d2b10', 'PUT'),
+])
+def test_cors_preflights_are_answered(api, path, method):
+    response = requests.options(api.server.url + path, headers={
+        'Origin': ORIGIN, 'Access-Control-Request-Method': method,
+        'Access-Control-Request-Headers':
+            'content-type, ftrack-api-key, ftrack-user, ftrack-clienttoken',
+    }, timeout=30)
+    assert response.status_code == 200
+    headers = response.headers
+    assert headers['Access-Control-Allow-Origin'] == ORIGIN
+    assert headers['Access-Control-Allow-Credentials'] == 'true'
+    assert method in headers['Access-Control-Allow-Methods']
+    assert headers['Access-Control-Allow-Headers'] == (
+        'content-type, ftrack-api-key, ftrack-user, ftrack-clienttoken')
+    assert int(headers['Access-Control-Max-Age']) > 0
+    assert 'Origin' in headers['Vary']
+
+
+def test_cross_origin_api_calls_can_be_read_by_the_page(api):
+    headers = dict(api.headers(), Origin=ORIGIN)
+    response = api.post([{'action': 'query_server_information'}],
+                        headers=headers)
+    assert response.status_code == 200
+    assert response.json()[0]['schema_hash']
+    assert response.headers['Access-Control-Allow-Origin'] == ORIGIN
+    assert response.headers['Access-Control-Allow-Credentials'] == 'true'
+    # Errors too, so that the page can show them.
+    headers = dict(api.headers(key='wrong', strict=True), Origin=ORIGIN)
+    refused = api.post([{'action': 'query_server_information'}],
+                       headers=headers)
+    assert refused.status_code == 401
+    assert refused.json()['exception'] == 'InvalidCredentialsError'
+    assert refused.headers['Access-Control-Allow-Origin'] == ORIGIN
+    # A preflight needs no credentials and runs nothing.
+    preflight = requests.options(api.server.url + '/api', headers={
+        'Origin': ORIGIN, 'Access-Control-Request-Method': 'POST'},
+        timeout=30)
+    assert preflight.status_code == 200 and preflight.text == ''
+    assert 'ftrack-api-key' in preflight.headers[
+        'Access-Control-Allow-Headers']
+
+
+def test_cross_origin_file_routes_expose_what_uploads_read(api):
+    url = api.server.url
+    placeholder = requests.get(url + '/img/thumbnail2.png',
+                               headers={'Origin': ORIGIN}, timeout=30)
+    assert placeholder.status_code == 200
+    assert placeholder.headers['Access-Control-Allow-Origin'] == ORIGIN
+    missing = requests.get(url + '/component/get', params={
+        'id': str(uuid.uuid4()), 'username': api.server.api_user,
+        'apiKey': api.server.api_key}, headers={'Origin': ORIGIN},
+        timeout=30)
+    assert missing.status_code == 404
+    assert missing.headers['Access-Control-Allow-Origin'] == ORIGIN
+    component_id = str(uuid.uuid4())
+    [metadata] = api.call([{
+        'action': 'get_upload_metadata', 'component_id': component_id,
+        'file_name': 'part.bin', 'file_size': 4, 'checksum': None,
+        'parts': 2}])
+    part = requests.put(metadata['urls'][0]['signed_url'], data=b'data',
+                        headers={'Origin': ORIGIN}, timeout=30)
+    assert part.status_code == 200
+    assert part.headers['Access-Control-Allow-Origin'] == ORIGIN
+    exposed = [name.strip().lower() for name in
+               part.headers['Access-Control-Expose-Headers'].split(',')]
+    assert 'etag' in exposed and part.headers['ETag']
+
+
+def test_same_origin_requests_get_no_cors_headers(api):
+    response = api.post([{'action': 'query_server_information'}])
+    assert not any(name.lower().startswith('access-control-')
+                   for name in response.headers)
