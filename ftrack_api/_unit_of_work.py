@@ -12,11 +12,66 @@ made smaller, without changing what the server ends up with:
 Entities in values become references and collections lists of references.
 """
 
+import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.symbol
 import ftrack_api._encoding
 
 NOT_SET = ftrack_api.symbol.NOT_SET
+
+
+class RecordedOperations(ftrack_api.operation.Operations):
+    """The session's operations, which also keep each entity's pending
+    state up to date.
+
+    Asking for an entity's state (is it newly created?) happens on many
+    attribute reads and writes; scanning every operation each time made
+    building large batches quadratic.
+    """
+
+    __slots__ = ('_states',)
+
+    def __init__(self):
+        super().__init__()
+        self._states = {}
+
+    def push(self, operation):
+        """Add *operation* on top of the stack."""
+        super().push(operation)
+        implied = ftrack_api.inspection._operation_state(operation)
+        if implied is not None:
+            key = ftrack_api.inspection._operation_key(operation)
+            self._states[key] = ftrack_api.inspection._next_state(
+                self._states.get(key, NOT_SET), implied
+            )
+
+    def pop(self):
+        """Remove and return the most recent operation."""
+        operation = super().pop()
+        key = ftrack_api.inspection._operation_key(operation)
+        state = NOT_SET
+        for remaining in self:
+            implied = ftrack_api.inspection._operation_state(remaining)
+            if (
+                implied is not None
+                and ftrack_api.inspection._operation_key(remaining) == key
+            ):
+                state = ftrack_api.inspection._next_state(state, implied)
+        if state is NOT_SET:
+            self._states.pop(key, None)
+        else:
+            self._states[key] = state
+        return operation
+
+    def clear(self):
+        """Forget every operation."""
+        super().clear()
+        self._states.clear()
+
+    def state_of(self, entity_type, key_values):
+        """Return the pending state of the entity *entity_type* with primary
+        key *key_values* (a tuple of text)."""
+        return self._states.get((entity_type, key_values), NOT_SET)
 
 
 class _Payload(object):

@@ -49,27 +49,49 @@ def primary_key(entity):
     )
 
 
-def _state_of_operations(session):
-    """Return a mapping of (entity type, key values) to pending state."""
-    states = {}
-    created = ftrack_api.symbol.CREATED
-    for operation in session.recorded_operations:
-        if isinstance(operation, ftrack_api.operation.CreateEntityOperation):
-            state = created
-        elif isinstance(operation, ftrack_api.operation.UpdateEntityOperation):
-            state = ftrack_api.symbol.MODIFIED
-        elif isinstance(operation, ftrack_api.operation.DeleteEntityOperation):
-            state = ftrack_api.symbol.DELETED
-        else:
-            continue
-        key = (
-            operation.entity_type,
-            tuple(str(value) for value in operation.entity_key.values()),
-        )
-        current = states.get(key, NOT_SET)
-        if state is ftrack_api.symbol.DELETED or current is NOT_SET:
-            states[key] = state
-    return states
+def _operation_key(operation):
+    """Return (entity type, key values as text) of a recorded *operation*."""
+    key = operation.entity_key
+    values = key.values() if hasattr(key, 'values') else key
+    return (operation.entity_type, tuple(str(value) for value in values))
+
+
+def _operation_state(operation):
+    """Return the state *operation* implies for its entity, or None."""
+    if isinstance(operation, ftrack_api.operation.CreateEntityOperation):
+        return ftrack_api.symbol.CREATED
+    if isinstance(operation, ftrack_api.operation.UpdateEntityOperation):
+        return ftrack_api.symbol.MODIFIED
+    if isinstance(operation, ftrack_api.operation.DeleteEntityOperation):
+        return ftrack_api.symbol.DELETED
+    return None
+
+
+def _next_state(current, implied):
+    """Return an entity's state after an operation implying *implied*.
+
+    The first operation decides (a created entity stays created however
+    often it is changed) except that a deletion always wins.
+    """
+    if implied is ftrack_api.symbol.DELETED or current is NOT_SET:
+        return implied
+    return current
+
+
+def _state_lookup(operations):
+    """Return a function of (entity type, key values) giving the state the
+    *operations* amount to."""
+    lookup = getattr(operations, 'state_of', None)
+    if lookup is not None:
+        # The session's operations keep their states up to date.
+        return lookup
+    known = {}
+    for operation in operations:
+        implied = _operation_state(operation)
+        if implied is not None:
+            key = _operation_key(operation)
+            known[key] = _next_state(known.get(key, NOT_SET), implied)
+    return lambda entity_type, key: known.get((entity_type, key), NOT_SET)
 
 
 def state(entity):
@@ -86,10 +108,8 @@ def states(entities):
     """Return the state of each of *entities* (which share one session)."""
     if not entities:
         return []
-    known = _state_of_operations(entities[0].session)
+    lookup = _state_lookup(entities[0].session.recorded_operations)
     return [
-        known.get(
-            (entity.entity_type, tuple(_primary_key_values(entity))), NOT_SET
-        )
+        lookup(entity.entity_type, tuple(_primary_key_values(entity)))
         for entity in entities
     ]

@@ -228,7 +228,9 @@ class Session(object):
         self._thread_state = threading.local()
         self._default_auto_populate = auto_populate
         self._lock = threading.RLock()
-        self.recorded_operations = ftrack_api.operation.Operations()
+        self.recorded_operations = (
+            ftrack_api._unit_of_work.RecordedOperations()
+        )
 
         self._local_cache = ftrack_api.cache.MemoryCache()
         layers = [self._local_cache]

@@ -234,3 +234,53 @@ def test_ensure_bad_input(ftrack_session):
     )
     with pytest.raises(KeyError):
         ftrack_session.ensure('User', {'username': 'x'}, ['email'])
+
+
+def test_recorded_operations_track_states(ftrack_session, project_tree):  # noqa: F811
+    import ftrack_api.operation
+    shot = ftrack_session.get('Shot', project_tree['shots'][0])
+    operations = ftrack_session.recorded_operations
+    assert isinstance(operations, ftrack_api.operation.Operations)
+    shot['name'] = 'a'
+    assert ftrack_api.inspection.state(shot) is ftrack_api.symbol.MODIFIED
+    ftrack_session.delete(shot)
+    assert ftrack_api.inspection.state(shot) is ftrack_api.symbol.DELETED
+    operations.pop()
+    assert ftrack_api.inspection.state(shot) is ftrack_api.symbol.MODIFIED
+    operations.pop()
+    assert ftrack_api.inspection.state(shot) is NOT_SET
+    operations.push(ftrack_api.operation.DeleteEntityOperation(
+        'Shot', [shot['id']]
+    ))
+    assert ftrack_api.inspection.state(shot) is ftrack_api.symbol.DELETED
+    operations.clear()
+    assert ftrack_api.inspection.state(shot) is NOT_SET
+
+
+def test_states_with_plain_operations(ftrack_session, project_tree):  # noqa: F811
+    import ftrack_api.operation
+    shot = ftrack_session.get('Shot', project_tree['shots'][0])
+    ftrack_session.recorded_operations = ftrack_api.operation.Operations()
+    user = ftrack_session.create('User', {'username': 'plain'})
+    shot['name'] = 'b'
+    assert ftrack_api.inspection.states([user, shot]) == [
+        ftrack_api.symbol.CREATED, ftrack_api.symbol.MODIFIED
+    ]
+
+
+def test_states_of_many_new_entities(ftrack_session, project_tree):  # noqa: F811
+    shot = ftrack_session.get('Shot', project_tree['shots'][0])
+    for index in range(300):
+        task = ftrack_session.create('Task', {
+            'name': 'bulk{0}'.format(index), 'parent': shot,
+        })
+        task['metadata']['index'] = str(index)
+    # Per task: create, parent, metadata create, metadata collection.
+    assert len(ftrack_session.recorded_operations) == 1200
+    created = ftrack_session.created
+    assert len(created) == 600
+    assert set(ftrack_api.inspection.states(created)) == {
+        ftrack_api.symbol.CREATED
+    }
+    ftrack_session.rollback()
+    assert ftrack_session.created == []
