@@ -102,3 +102,37 @@ def test_defaults_and_flags(reference, ours):
                         spec.get(flag, 'unset')
                     ))
     assert problems == []
+
+
+COVERAGE_TOOL = os.path.join(
+    os.path.dirname(__file__), '..', '..', '..', 'shared', 'tools',
+    'schema_coverage.py',
+)
+
+
+def test_the_coverage_tool_against_a_running_server(ftrack_server):
+    """The shared tool, run against a live emulator as against a real
+    server, finds every type, attribute and type key matching."""
+    import re
+    import subprocess
+    import sys
+
+    if not os.path.exists(COVERAGE_TOOL):
+        pytest.skip('no schema coverage tool at ' + COVERAGE_TOOL)
+    result = subprocess.run(
+        [sys.executable, COVERAGE_TOOL, ftrack_server.url,
+         ftrack_server.api_user, ftrack_server.api_key],
+        capture_output=True, text=True, timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    last = result.stdout.strip().splitlines()[-1]
+    match = re.fullmatch(
+        r'schema: (\d+)/(\d+) types, (\d+)/(\d+) attributes, '
+        r'(\d+)/(\d+) type keys match', last)
+    assert match is not None, output
+    types, all_types, attributes, all_attributes, keys, all_keys = (
+        int(number) for number in match.groups())
+    assert (types, all_types) == (116, 116), last
+    assert attributes == all_attributes > 0, last
+    assert keys == all_keys > 0, last
