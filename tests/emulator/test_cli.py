@@ -20,11 +20,11 @@ LISTENING = re.compile(r'^ftrack emulator listening on (http://\S+:(\d+))$')
 class Served:
     """An emulator process and what it printed."""
 
-    def __init__(self, arguments, cwd):
+    def __init__(self, arguments, cwd, env=None):
         self.process = subprocess.Popen(
             [sys.executable, '-m', 'ftrack_emulator', 'serve'] + arguments,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            cwd=cwd,
+            cwd=cwd, env=env,
         )
         self.stderr = []
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
@@ -62,9 +62,13 @@ class Served:
 def serve(tmp_path):
     started = []
 
-    def start(*arguments):
+    def start(*arguments, env=None):
+        if env is None:
+            # Without --database the emulator keeps its data in the user's
+            # data directory: tests never touch that.
+            assert '--database' in arguments, arguments
         served = Served(list(arguments) + ['--storage', str(tmp_path / 'st')],
-                        cwd=str(tmp_path))
+                        cwd=str(tmp_path), env=env)
         started.append(served)
         return served
 
@@ -121,6 +125,27 @@ def test_file_database_keeps_data_and_takes_a_new_key(serve, tmp_path):
                           'select name from AssetType where short is kept'}],
                         key='rotated')
     assert [item['name'] for item in found[0]['data']] == ['Kept']
+    assert served.stop()[0] == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'),
+                    reason='redirects the data directory through '
+                           'XDG_DATA_HOME, which platformdirs reads on Linux')
+def test_the_default_database_lives_in_the_user_data_directory(serve,
+                                                                tmp_path):
+    environment = dict(os.environ, XDG_DATA_HOME=str(tmp_path / 'data'))
+    served = serve('--port', '0', env=environment)
+    served.call([{'action': 'create', 'entity_type': 'AssetType',
+                  'entity_data': {'__entity_type__': 'AssetType',
+                                  'name': 'Default', 'short': 'default'}}])
+    assert served.stop()[0] == 0
+    database = tmp_path / 'data' / 'ftrack-emulator' / 'ftrack-emulator.sqlite'
+    assert database.is_file()
+    assert str(database) in ''.join(served.stderr)
+    served = serve('--port', '0', env=environment)
+    found = served.call([{'action': 'query', 'expression':
+                          'select name from AssetType where short is default'}])
+    assert [item['name'] for item in found[0]['data']] == ['Default']
     assert served.stop()[0] == 0
 
 
