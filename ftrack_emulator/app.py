@@ -62,11 +62,20 @@ def is_strict(request):
 
 
 def error_response(error, strict):
-    """Return the response carrying *error* the way ftrack sends it."""
+    """Return the response carrying *error* the way ftrack sends it.
+
+    Braces in the message become parentheses: the Python client renders
+    server messages with ``str.format``, so a brace quoted from a query
+    expression would make the client's exception unprintable.
+    """
     status = error.status if strict else 200
+    payload = error.payload()
+    if isinstance(payload.get('content'), str):
+        payload['content'] = payload['content'].replace('{', '(').replace(
+            '}', ')')
     return web.Response(
         status=status,
-        text=json.dumps(error.payload()),
+        text=json.dumps(payload),
         content_type='application/json',
     )
 

@@ -9,7 +9,32 @@ query repeats them.
 
 from ftrack_emulator.errors import QueryError
 
-__all__ = ['Storage', 'unindexed_equals']
+__all__ = ['Storage', 'unindexed_equals', 'unknown_entity_type',
+           'unknown_attribute']
+
+
+def unknown_entity_type(name):
+    """The error for a query naming a type the schema lacks.
+
+    Worded and classed as the write path words it
+    (:mod:`ftrack_emulator.store.writer`), so that a client sees the same
+    error whichever action named the type: the expression parsed, the
+    schema refused it.
+    """
+    return QueryError(
+        'Entity type "{0}" does not exist.'.format(name),
+        exception='ValidationError', status=422,
+    )
+
+
+def unknown_attribute(type_name, attribute):
+    """The error for a query naming an attribute *type_name* lacks (see
+    :func:`unknown_entity_type`)."""
+    return QueryError(
+        'Entity type "{0}" has no attribute "{1}".'.format(
+            type_name, attribute),
+        exception='ValidationError', status=422,
+    )
 
 
 def unindexed_equals(column, value):
@@ -37,9 +62,7 @@ class Storage:
         """Return the entity type *name* or raise a QueryError."""
         entity_type = self.registry.get(name)
         if entity_type is None:
-            raise QueryError(
-                'Unknown entity type "{0}" in query.'.format(name)
-            )
+            raise unknown_entity_type(name)
         return entity_type
 
     def target(self, prop):
@@ -88,11 +111,7 @@ class Storage:
         attribute and the type when it does not exist."""
         prop = self.find_property(entity_type, name)
         if prop is None or prop.restricted_projection:
-            raise QueryError(
-                'Entity type "{0}" has no attribute "{1}".'.format(
-                    entity_type.name, name
-                )
-            )
+            raise unknown_attribute(entity_type.name, name)
         return prop
 
     # Columns -------------------------------------------------------------

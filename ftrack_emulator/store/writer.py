@@ -513,8 +513,10 @@ class Writer:
     def _writable_property(self, info, attribute, creating):
         prop = info.entity_type.properties.get(attribute)
         if prop is None:
+            # Worded as the query engine words it.
             raise invalid(
-                '"{0}" is not an attribute of {1}.', attribute, info.name
+                'Entity type "{0}" has no attribute "{1}".', info.name,
+                attribute
             )
         if attribute in info.computed or prop.computed_by is not None:
             raise invalid(
@@ -903,6 +905,11 @@ class Writer:
             return self._upsert_custom_attribute_value(
                 connection, batch, info, data, key, create=False
             )
+        for attribute in data:
+            # Unknown attributes are refused before a missing entity, as
+            # by create.
+            if attribute != '__entity_type__':
+                self._writable_property(info, attribute, creating=False)
         current = self._fetch_row(connection, batch, info, key)
         if current is None:
             raise NotFoundError(_clean(

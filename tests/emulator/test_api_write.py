@@ -168,7 +168,7 @@ def test_unknown_attributes_and_types_are_refused(api, shot):
     error = api.error([create_op('Task', {
         'name': 'x', 'parent': api.ref('Shot', shot['id']), 'colour': 'red'})])
     assert error['exception'] == 'ValidationError'
-    assert '"colour" is not an attribute of Task' in error['content']
+    assert 'Entity type "Task" has no attribute "colour".' in error['content']
     error = api.error([create_op('Gizmo', {'name': 'x'})])
     assert 'Entity type "Gizmo" does not exist' in error['content']
     error = api.error([delete_op('Gizmo', ['x'])])

@@ -729,10 +729,26 @@ def test_aggregates(run):
 # Errors ------------------------------------------------------------------
 
 @pytest.mark.parametrize('expression, message', [
-    ('Nothing where id is 1', 'Unknown entity type "Nothing"'),
-    ('select nothing from Task', 'has no attribute "nothing"'),
+    ('Nothing where id is 1', 'Entity type "Nothing" does not exist.'),
+    ('select nothing from Task',
+     'Entity type "Task" has no attribute "nothing".'),
     ('Task where nothing is 1', 'has no attribute "nothing"'),
-    ('Task where parent.nothing is 1', '"Context" has no attribute "nothing"'),
+    ('Task where parent.nothing is 1',
+     'Entity type "Context" has no attribute "nothing".'),
+    ('Task order by nothing', 'has no attribute "nothing"'),
+    ('select count(nothing) from Task', 'has no attribute "nothing"'),
+])
+def test_unknown_types_and_attributes_are_validation_errors(
+        run, expression, message):
+    # The expression parsed; the schema refused what it names, as the
+    # write path refuses unknown types and attributes.
+    with pytest.raises(QueryError) as error:
+        run(expression)
+    assert message in str(error.value)
+    assert error.value.exception == 'ValidationError'
+
+
+@pytest.mark.parametrize('expression, message', [
     ('select name.first from Task', '"name" of "Task" is not a relation'),
     ('Task where name.first is 1', '"name" of "Task" is not a relation'),
     ('Task where bid is abc', 'Invalid value abc for number attribute '

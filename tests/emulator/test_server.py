@@ -305,3 +305,68 @@ def test_same_origin_requests_get_no_cors_headers(api):
     response = api.post([{'action': 'query_server_information'}])
     assert not any(name.lower().startswith('access-control-')
                    for name in response.headers)
+
+
+def _without_operation(content):
+    """The message without the ``[operation 1 of 1 (...)]`` suffix."""
+    return content[:content.rindex(' [operation ')]
+
+
+def test_unknown_types_get_the_same_error_from_every_action(api):
+    errors = [api.error([operation]) for operation in (
+        {'action': 'query', 'expression': 'select id from Gizmo'},
+        {'action': 'query', 'expression': 'Gizmo where name is x'},
+        {'action': 'create', 'entity_type': 'Gizmo',
+         'entity_data': {'__entity_type__': 'Gizmo', 'name': 'x'}},
+        {'action': 'update', 'entity_type': 'Gizmo', 'entity_key': ['x'],
+         'entity_data': {'__entity_type__': 'Gizmo', 'name': 'y'}},
+        {'action': 'delete', 'entity_type': 'Gizmo', 'entity_key': ['x']},
+        {'action': 'create', 'entity_type': 'Asset', 'entity_data': {
+            '__entity_type__': 'Asset', 'name': 'x',
+            'parent': {'__entity_type__': 'Gizmo', 'id': 'x'}}},
+    )]
+    assert {error['exception'] for error in errors} == {'ValidationError'}
+    assert {_without_operation(error['content']) for error in errors} == {
+        'Entity type "Gizmo" does not exist.'}
+
+
+def test_unknown_attributes_get_the_same_error_from_every_action(api):
+    task_id = api.create('Task', {'name': 'errors'})['id']
+    errors = [api.error([operation]) for operation in (
+        {'action': 'query', 'expression': 'select colour from Task'},
+        {'action': 'query', 'expression': 'Task where colour is red'},
+        {'action': 'query', 'expression': 'Task order by colour'},
+        {'action': 'create', 'entity_type': 'Task',
+         'entity_data': {'__entity_type__': 'Task', 'colour': 'red'}},
+        {'action': 'update', 'entity_type': 'Task', 'entity_key': [task_id],
+         'entity_data': {'__entity_type__': 'Task', 'colour': 'red'}},
+        # Even when the entity to update does not exist.
+        {'action': 'update', 'entity_type': 'Task',
+         'entity_key': [str(uuid.uuid4())],
+         'entity_data': {'__entity_type__': 'Task', 'colour': 'red'}},
+    )]
+    assert {error['exception'] for error in errors} == {'ValidationError'}
+    assert {_without_operation(error['content']) for error in errors} == {
+        'Entity type "Task" has no attribute "colour".'}
+
+
+def test_malformed_queries_are_parse_errors_naming_the_problem(api):
+    error = api.error([{'action': 'query',
+                        'expression': 'select name from Task where name iz x'}])
+    assert error['exception'] == 'ParseError'
+    assert error['content'].startswith(
+        "Failed to parse query expression 'select name from Task where name "
+        "iz x' at position 33 (near 'iz x'): expected operator.")
+
+
+@pytest.mark.parametrize('expression', [
+    'select name from Task where name iz "{x}"',
+    'select {x} from Task',
+    'select name from {Task}',
+])
+def test_error_messages_never_carry_braces(api, expression):
+    # The Python client formats server messages with str.format: a brace
+    # would make its ServerError unprintable (KeyError).
+    error = api.error([{'action': 'query', 'expression': expression}])
+    assert '{' not in error['content'] and '}' not in error['content']
+    assert '(x)' in error['content'] or '(Task)' in error['content']
