@@ -8,6 +8,7 @@ results are walked once and no throw-away entities are built.
 """
 
 import ftrack_api.attribute
+import ftrack_api.cache
 import ftrack_api.collection
 import ftrack_api.entity.base
 import ftrack_api.exception
@@ -206,8 +207,11 @@ def merging_object_hook(session):
     JSON objects are handed to the hook innermost first, so the values of an
     entity object already are the session's instances when it is merged.
     """
-    cache = session.cache
+    find_cached, set_cached = _cache_access(session)
     make_key = session.cache_key_maker.key
+    if type(session.cache_key_maker) is ftrack_api.cache.StringKeyMaker:
+        # What the default key maker does for one item, without the calls.
+        make_key = str
 
     def build(entity_class, item):
         entity_type = entity_class.entity_type
@@ -222,18 +226,42 @@ def merging_object_hook(session):
             key_values.append(str(value))
         key = make_key((entity_type, key_values))
 
-        try:
-            attached = cache.get(key)
-        except KeyError:
+        attached = find_cached(key)
+        if attached is None:
             attached = entity_class(session, item, reconstructing=True)
-            cache.set(key, attached)
+            set_cached(key, attached)
             return attached
 
         if _merge_remote_data(attached, item):
-            cache.set(key, attached)
+            set_cached(key, attached)
         return attached
 
     return ftrack_api._encoding.object_hook(session, build)
+
+
+def _cache_access(session):
+    """Return a function finding a cached value (None when missing) and one
+    storing a value, for the session's cache.
+
+    With only the in-memory layer (the default) its dictionary is used
+    directly: most entities of a large result are new, and a missing key
+    costs an exception through the cache interface.
+    """
+    cache = session.cache
+    layers = getattr(cache, 'caches', None)
+    if isinstance(cache, ftrack_api.cache.LayeredCache) and len(layers) == 1:
+        cache = layers[0]
+        store = getattr(cache, '_cache', None)
+        if type(cache) is ftrack_api.cache.MemoryCache and type(store) is dict:
+            return store.get, store.__setitem__
+
+    def find(key):
+        try:
+            return cache.get(key)
+        except KeyError:
+            return None
+
+    return find, cache.set
 
 
 def _merge_remote_data(entity, item):

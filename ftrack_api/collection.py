@@ -37,7 +37,7 @@ class Collection(collections.abc.MutableSequence):
 
     def _append_quietly(self, item):
         """Add *item* at the end without recording an operation."""
-        identity = ftrack_api.inspection._identity_string(item)
+        identity = ftrack_api.inspection._identity_key(item)
         if identity in self._keys:
             raise ftrack_api.exception.DuplicateItemInCollectionError(
                 item, self
@@ -63,7 +63,7 @@ class Collection(collections.abc.MutableSequence):
     def insert(self, index, item):
         """Insert *item* before *index*; it must not be present already."""
         self._check_mutable()
-        identity = ftrack_api.inspection._identity_string(item)
+        identity = ftrack_api.inspection._identity_key(item)
         if identity in self._keys:
             raise ftrack_api.exception.DuplicateItemInCollectionError(
                 item, self
@@ -75,7 +75,7 @@ class Collection(collections.abc.MutableSequence):
 
     def __contains__(self, value):
         try:
-            identity = ftrack_api.inspection._identity_string(value)
+            identity = ftrack_api.inspection._identity_key(value)
         except (AttributeError, KeyError, TypeError):
             return False
         return identity in self._keys
@@ -85,9 +85,9 @@ class Collection(collections.abc.MutableSequence):
 
     def __setitem__(self, index, item):
         self._check_mutable()
-        identity = ftrack_api.inspection._identity_string(item)
+        identity = ftrack_api.inspection._identity_key(item)
         current = self._entities[index]
-        current_identity = ftrack_api.inspection._identity_string(current)
+        current_identity = ftrack_api.inspection._identity_key(current)
         if identity != current_identity and identity in self._keys:
             raise ftrack_api.exception.DuplicateItemInCollectionError(
                 item, self
@@ -103,7 +103,7 @@ class Collection(collections.abc.MutableSequence):
         old_value = self.__copy__()
         item = self._entities[index]
         del self._entities[index]
-        self._keys.discard(ftrack_api.inspection._identity_string(item))
+        self._keys.discard(ftrack_api.inspection._identity_key(item))
         self._notify_owner(old_value)
 
     def __len__(self):

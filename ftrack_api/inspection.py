@@ -26,6 +26,11 @@ def _primary_key_values(entity):
     return values
 
 
+def _identity_key(entity):
+    """Return a hashable identity of *entity* (type and key values)."""
+    return (entity.entity_type, tuple(_primary_key_values(entity)))
+
+
 def _identity_string(entity):
     """Return the text of :func:`identity`, the key the session caches by."""
     return str((str(entity.entity_type), _primary_key_values(entity)))
