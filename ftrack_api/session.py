@@ -722,12 +722,16 @@ class Session(object):
             )
             if not batch:
                 return
-            self._call_and_merge(batch)
+            results = self._call_and_merge(batch)
 
             self.recorded_operations.clear()
             ftrack_api._unit_of_work.forget_local_values(
                 self._cached_entities(), keep_primary_keys=True
             )
+            # Entities in the results were merged while parsing; a result
+            # that does not name its action is malformed (KeyError).
+            for result in results:
+                result['action']
 
     def rollback(self):
         """Forget every recorded change: created entities leave the cache
