@@ -12,12 +12,13 @@
         )
 
 The server runs in a background thread with its own event loop, on a free
-port unless one is given. The keyword arguments are those of
-:class:`ftrack_emulator.config.Config` (``event_heartbeat_interval`` and
-``event_heartbeat_timeout`` pace the event server, e.g. short values to
-test how a client copes with a server that stops answering). Without a ``database`` it uses a temporary SQLite
-file and without ``storage`` a temporary directory; both are removed by
-:meth:`Emulator.stop`. A database or directory that was given is kept.
+port unless one is given. The keyword arguments mean what the fields of
+:class:`ftrack_emulator.config.Config` with the same names mean; short
+``event_heartbeat_interval`` and ``event_heartbeat_timeout`` values help to
+test how a client copes with an event server that stops answering. Without
+a ``database`` it uses a temporary SQLite file and without ``storage`` a
+temporary directory; both are removed by :meth:`Emulator.stop`. A database
+or directory that was given is kept.
 """
 
 import asyncio
