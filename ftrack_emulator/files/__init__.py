@@ -17,6 +17,7 @@ emulator's storage directory (``--storage``); see
 (:meth:`ftrack_emulator.api.backend.Backend.reset`) empties it.
 """
 
+import functools
 import logging
 import os
 import shutil
@@ -81,9 +82,7 @@ def setup_app(app, backend):
     app.on_startup.append(service.start)
     app.on_cleanup.append(service.stop)
 
-    def forget_everything():
-        clear_storage(service)
-
+    forget_everything = functools.partial(clear_storage, service)
     backend.reset_listeners.append(forget_everything)
 
     async def stop_forgetting(app):
