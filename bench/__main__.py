@@ -87,6 +87,22 @@ def emulator_parser():
     return parser
 
 
+def _command(prefix, arguments):
+    """Return the command line that made a table, without the options
+    that only say where its results go."""
+    kept = []
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument == '--json':
+            skip = True
+        elif argument != '--update-readme' and \
+                not argument.startswith('--json='):
+            kept.append(shlex.quote(argument))
+    return ' '.join([prefix] + kept)
+
+
 def _list():
     for workload in catalogue.WORKLOADS:
         print('{0:22} {1}'.format(workload.name, workload.description))
@@ -139,10 +155,8 @@ def run_clients(arguments):
         with open(options.json, 'w') as handle:
             json.dump([run.__dict__ for run in runs], handle, indent=1)
     if options.update_readme and not problems and not options.profile:
-        command = 'python -m bench ' + ' '.join(
-            shlex.quote(argument) for argument in arguments
-            if argument != '--update-readme')
-        report.update_readme(rows, command.strip(), seconds)
+        report.update_readme(rows, _command('python -m bench', arguments),
+                             seconds)
         print('Table recorded in {0}.'.format(report.README))
     return 1 if problems else 0
 
@@ -159,10 +173,8 @@ def run_emulator(arguments):
     print()
     print('\n'.join(lines))
     if options.update_readme:
-        command = 'python -m bench emulator ' + ' '.join(
-            shlex.quote(argument) for argument in arguments
-            if argument != '--update-readme')
-        report.update_readme_emulator(lines, command.strip())
+        report.update_readme_emulator(
+            lines, _command('python -m bench emulator', arguments))
         print('Table recorded in {0}.'.format(report.README))
     return 0
 

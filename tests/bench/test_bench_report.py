@@ -119,3 +119,12 @@ def test_seeded_task_check():
     assert dataset.check_task(name, good[0], good[1], 0) is not None
     with pytest.raises(ValueError):
         dataset.task_index('scratch_1')
+
+
+def test_recorded_command_leaves_out_output_options():
+    from bench.__main__ import _command
+
+    assert _command('python -m bench', [
+        '--repeat', '3', '--json', '/tmp/x.json', '--update-readme',
+        '--json=/tmp/y', '--only', 'query_merge',
+    ]) == 'python -m bench --repeat 3 --only query_merge'
