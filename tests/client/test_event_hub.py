@@ -1,5 +1,7 @@
 """The event hub's local side: subscribers, synchronous delivery, targets."""
 
+import socket
+
 import pytest
 
 import ftrack_api.event.base
@@ -143,6 +145,13 @@ def test_asynchronous_publish_needs_a_connection(hub):
     assert hub.publish(Event('test')) is True
 
 
+def _closed_port():
+    """Return a local port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
 def test_network_methods_report_the_missing_connection(hub):
     with pytest.raises(ftrack_api.exception.EventHubConnectionError) as error:
         hub.wait(0)
@@ -150,9 +159,44 @@ def test_network_methods_report_the_missing_connection(hub):
     with pytest.raises(ftrack_api.exception.EventHubConnectionError) as error:
         hub.disconnect()
     assert str(error.value) == 'Not currently connected.'
-    for call in (hub.connect, hub.reconnect):
-        with pytest.raises(ftrack_api.exception.EventHubConnectionError):
-            call()
+
+
+def test_connecting_to_nothing_fails_clearly():
+    url = 'http://127.0.0.1:{0}'.format(_closed_port())
+    hub = ftrack_api.event.hub.EventHub(url + '/path', 'bob', 'key')
+    with pytest.raises(ftrack_api.exception.EventHubConnectionError) as error:
+        hub.connect()
+    # The reference renders both details through their UTF-8 bytes.
+    message = str(error.value)
+    assert message.startswith(
+        'Failed to connect to event server at {0!r} with error: '
+        '"b\'Failed to connect to server: '.format(url.encode())
+    ), message
+    assert message.endswith('.\'".')
+    assert hub.connected is False
+    # connect() initialised the connection: events wait for the next try.
+    assert hub.publish(Event('test')) is True
+    hub.wait(0.01)
+
+    with pytest.raises(ftrack_api.exception.EventHubConnectionError) as error:
+        hub.reconnect(attempts=2, delay=0.01)
+    assert str(error.value) == (
+        'Failed to reconnect to event server at {0} after 2 '
+        'attempts.'.format(url)
+    )
+
+
+def test_reply_callbacks_need_the_hub_reply_subscriber(hub):
+    # The hub subscribes itself to replies only once connected; until then
+    # a reply addressed to it reaches nobody.
+    replies = []
+    hub.init_connection()
+    event = Event('test')
+    hub.publish(event, on_reply=replies.append)
+    reply = Event('ftrack.meta.reply', target='id=' + hub.id,
+                  in_reply_to_event=event['id'])
+    assert hub.publish(reply, synchronous=True) == []
+    assert replies == []
 
 
 def test_replies_are_sent_to_the_source(hub):

@@ -1,0 +1,316 @@
+"""socket.io 0.9 over a websocket, as ftrack's event server speaks it.
+
+The event hub needs three things from the protocol: a handshake over HTTP
+that hands out a session id, a websocket opened with that id, and the text
+framing ``<type>:<id>:<endpoint>:<data>`` of the packets sent over it. They
+live here so that :mod:`ftrack_api.event.hub` deals in packets and events,
+never in string slicing or sockets.
+"""
+
+import collections
+import json
+import logging
+
+import requests
+import websocket
+
+import ftrack_api.event.base
+import ftrack_api.exception
+
+logger = logging.getLogger(__name__)
+
+DISCONNECT = '0'
+CONNECT = '1'
+HEARTBEAT = '2'
+MESSAGE = '3'
+JSON = '4'
+EVENT = '5'
+ACK = '6'
+ERROR = '7'
+NOOP = '8'
+
+#: The reply to a server heartbeat (the Python client's spelling).
+HEARTBEAT_REPLY = '2:::'
+
+#: Name of the socket.io event every ftrack event travels in.
+EVENT_NAME = 'ftrack.event'
+
+#: Seconds the handshake and each socket operation may take.
+DEFAULT_TIMEOUT = 60
+
+#: A decoded packet. ``id`` is the text of the packet id (without the
+#: ``+`` asking for an acknowledgement with data), ``data`` its payload.
+Packet = collections.namedtuple('Packet', ['type', 'id', 'endpoint', 'data'])
+
+
+class PacketError(ftrack_api.exception.EventHubPacketError):
+    """Text from the server that is not a packet the hub understands.
+
+    Takes the finished *text* of the message: no template fields.
+    """
+
+    def __init__(self, text):
+        super().__init__(message=literal(text))
+
+
+def literal(text):
+    """Return *text* as an error message template rendering to itself.
+
+    :class:`ftrack_api.exception.Error` formats its message, so braces in
+    server answers or library errors must be escaped.
+    """
+    return text.replace('{', '{{').replace('}', '}}')
+
+
+def connection_error(text):
+    """Return an :exc:`~ftrack_api.exception.EventHubConnectionError`
+    whose message is *text* exactly."""
+    return ftrack_api.exception.EventHubConnectionError(
+        message=literal(text)
+    )
+
+
+# Framing ---------------------------------------------------------------
+
+
+def parse(text):
+    """Return the :class:`Packet` framed in *text*.
+
+    One, three or four ``:``-separated parts are a packet (``2::``,
+    ``5:::{...}``, ``1``); anything else raises :class:`PacketError`, as do
+    unknown packet types.
+    """
+    parts = text.split(':', 3)
+    count = len(parts)
+    if count == 4:
+        kind, identifier, endpoint, data = parts
+    elif count == 3:
+        kind, identifier, endpoint = parts
+        data = ''
+    elif count == 1:
+        kind, identifier, endpoint, data = parts[0], '', '', ''
+    else:
+        raise PacketError(
+            'Malformed packet {0!r}.'.format(_preview(text))
+        )
+    if kind not in _PACKET_TYPES:
+        raise PacketError(
+            'Unknown packet type {0!r} in {1!r}.'.format(
+                _preview(kind), _preview(text)
+            )
+        )
+    return Packet(kind, identifier, endpoint, data)
+
+
+_PACKET_TYPES = frozenset(
+    (DISCONNECT, CONNECT, HEARTBEAT, MESSAGE, JSON, EVENT, ACK, ERROR, NOOP)
+)
+
+
+def event_frame(packet_id, payload):
+    """Return the frame publishing *payload* (encoded ``{"name", "args"}``)
+    as packet *packet_id*, asking the server for an acknowledgement."""
+    return '5:{0}+::{1}'.format(packet_id, payload)
+
+
+def parse_ack(data):
+    """Return ``(packet id, arguments)`` of an acknowledgement's *data*
+    (``<id>+[<arguments>]``); raise :class:`PacketError` when malformed."""
+    identifier, separator, arguments = data.partition('+')
+    if not identifier.isdigit():
+        raise PacketError(
+            'Malformed acknowledgement {0!r}.'.format(_preview(data))
+        )
+    if not separator:
+        return int(identifier), []
+    try:
+        arguments = json.loads(arguments)
+    except ValueError as error:
+        raise PacketError(
+            'Acknowledgement {0} carries invalid JSON: {1}.'.format(
+                identifier, error
+            )
+        )
+    if not isinstance(arguments, list):
+        arguments = [arguments]
+    return int(identifier), arguments
+
+
+def parse_event(data):
+    """Return the ftrack event carried by event packet *data* as a mapping.
+
+    Raises :class:`PacketError` for anything that is not one
+    ``ftrack.event`` with a single mapping argument.
+    """
+    try:
+        payload = json.loads(data)
+    except ValueError as error:
+        raise PacketError('Event packet carries invalid JSON: {0}.'.format(
+            error
+        ))
+    if not isinstance(payload, dict):
+        raise PacketError('Event packet does not carry an object.')
+    name = payload.get('name')
+    if name != EVENT_NAME:
+        raise PacketError('Unexpected event name {0!r}.'.format(name))
+    arguments = payload.get('args')
+    if not isinstance(arguments, list) or not arguments or not isinstance(
+            arguments[0], dict):
+        raise PacketError('Event packet has no event argument.')
+    return arguments[0]
+
+
+# Events on the wire ------------------------------------------------------
+
+
+def _wire_event(event):
+    """Return *event* as it travels: ``in_reply_to_event`` is spelled
+    ``inReplyToEvent`` and the key order is kept."""
+    wire = {}
+    for key, value in event.items():
+        if key == 'in_reply_to_event':
+            key = 'inReplyToEvent'
+        wire[key] = value
+    return wire
+
+
+def _encode_default(value):
+    if isinstance(value, ftrack_api.event.base.Event):
+        return _wire_event(value)
+    raise TypeError('{0!r} is not JSON serializable'.format(value))
+
+
+def encode_event(event):
+    """Return the JSON payload publishing *event* (raw UTF-8 text)."""
+    return json.dumps(
+        {'name': EVENT_NAME, 'args': [_wire_event(event)]},
+        ensure_ascii=False, default=_encode_default,
+    )
+
+
+#: The keyword arguments :class:`ftrack_api.event.base.Event` accepts.
+_EVENT_FIELDS = frozenset((
+    'topic', 'id', 'data', 'sent', 'source', 'target', 'in_reply_to_event',
+))
+
+
+def decode_event(wire):
+    """Return the :class:`~ftrack_api.event.base.Event` for *wire* (a
+    mapping received from the server).
+
+    Raises :class:`PacketError` when it has keys an event does not have or
+    lacks a topic.
+    """
+    fields = dict(wire)
+    if 'inReplyToEvent' in fields:
+        fields['in_reply_to_event'] = fields.pop('inReplyToEvent')
+    unknown = set(fields) - _EVENT_FIELDS
+    if unknown:
+        raise PacketError('Event has unknown keys {0}.'.format(
+            ', '.join(sorted(repr(key) for key in unknown))
+        ))
+    if 'topic' not in fields:
+        raise PacketError('Event has no topic.')
+    return ftrack_api.event.base.Event(**fields)
+
+
+# Connecting --------------------------------------------------------------
+
+def handshake(server_url, headers, cookies, timeout=DEFAULT_TIMEOUT):
+    """Ask the event server at *server_url* for a socket.io session.
+
+    Return ``(session id, heartbeat timeout, transports)`` as the server
+    sent them. Raises :exc:`~ftrack_api.exception.EventHubConnectionError`
+    when the server cannot be reached or does not answer 200, and
+    :exc:`ValueError` when the answer is not a handshake.
+    """
+    url = server_url + '/socket.io/1/'
+    try:
+        response = requests.get(
+            url, headers=headers, cookies=cookies, timeout=timeout
+        )
+    except requests.exceptions.RequestException as error:
+        raise connection_error(
+            'Failed to connect to server: {0}.'.format(error)
+        )
+    if response.status_code != 200:
+        raise connection_error(
+            'Received unexpected status code {0}.'.format(
+                response.status_code
+            )
+        )
+    parts = response.text.split(':')
+    if len(parts) < 4:
+        raise ValueError('Invalid handshake response {0!r}.'.format(
+            _preview(response.text)
+        ))
+    return parts[0], parts[1], parts[3].split(',')
+
+
+class Transport:
+    """One open websocket to the event server.
+
+    Sending is safe from any thread; receiving belongs to one reader, which
+    gives up when nothing arrives for *read_timeout* seconds.
+    """
+
+    def __init__(self, url, headers, cookies, timeout=DEFAULT_TIMEOUT,
+                 read_timeout=DEFAULT_TIMEOUT):
+        header = [
+            '{0}: {1}'.format(name, value) for name, value in headers.items()
+        ]
+        cookie = '; '.join(
+            '{0}={1}'.format(name, value) for name, value in cookies.items()
+        ) or None
+        self._socket = websocket.create_connection(
+            url, timeout=timeout, header=header, cookie=cookie,
+            enable_multithread=True,
+        )
+        self._socket.settimeout(read_timeout)
+        #: Set by whoever closes the transport on purpose, so that the
+        #: reader knows the end is no accident.
+        self.closing = False
+
+    def send(self, text):
+        """Send *text* as one text frame."""
+        self._socket.send(text)
+
+    def receive(self):
+        """Wait for the next frame; return ``(kind, data)``.
+
+        *kind* is ``'text'`` (data is the text), ``'binary'`` or
+        ``'closed'`` (the server closed the websocket). Timeouts and broken
+        connections raise.
+        """
+        opcode, data = self._socket.recv_data()
+        if opcode == websocket.ABNF.OPCODE_TEXT:
+            if isinstance(data, bytes):
+                data = data.decode('utf-8')
+            return 'text', data
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            return 'closed', None
+        return 'binary', data
+
+    def close(self):
+        """Ask the server to close the websocket (the reader sees the
+        server's answer and stops)."""
+        self.closing = True
+        try:
+            self._socket.send_close()
+        except Exception as error:
+            logger.debug('Could not close the websocket politely: %s', error)
+            self.abort()
+
+    def abort(self):
+        """Drop the connection at once."""
+        self.closing = True
+        try:
+            self._socket.shutdown()
+        except Exception as error:
+            logger.debug('Could not shut the websocket down: %s', error)
+
+
+def _preview(text, limit=80):
+    if len(text) > limit:
+        return text[:limit] + '...'
+    return text
