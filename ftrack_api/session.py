@@ -30,8 +30,10 @@ import ftrack_api.operation
 import ftrack_api.plugin
 import ftrack_api.query
 import ftrack_api.symbol
+import ftrack_api._centralized_storage_scenario
 import ftrack_api._encoding
 import ftrack_api._http
+import ftrack_api._locations
 import ftrack_api._merge
 import ftrack_api._properties
 import ftrack_api._schema
@@ -286,6 +288,7 @@ class Session(object):
             self._event_hub, self.schemas
         )
 
+        ftrack_api._centralized_storage_scenario.register(self)
         self._configure_locations()
         self._publish_session_event('ftrack.api.session.ready')
 
@@ -761,22 +764,13 @@ class Session(object):
     def _configure_locations(self):
         """Set up the built-in locations, then let plugins add theirs.
 
-        LOCATIONS: issue 6 completes this method (location mixins, accessors,
-        structures, priorities and the centralised storage scenario). The
-        order of what happens is the reference's: built-in locations, then
+        In the reference's order: the built-in locations
+        (:mod:`ftrack_api._locations`), then
         ``ftrack.storage-scenario.activate`` when the server has a storage
-        scenario, then ``ftrack.api.session.configure-location``.
+        scenario (:mod:`ftrack_api._centralized_storage_scenario` handles
+        the centralized one), then ``ftrack.api.session.configure-location``.
         """
-        for name, location_id in (
-            ('ftrack.origin', ftrack_api.symbol.ORIGIN_LOCATION_ID),
-            ('ftrack.unmanaged', ftrack_api.symbol.UNMANAGED_LOCATION_ID),
-            ('ftrack.review', ftrack_api.symbol.REVIEW_LOCATION_ID),
-            ('ftrack.server', ftrack_api.symbol.SERVER_LOCATION_ID),
-        ):
-            self.create(
-                'Location', {'name': name, 'id': location_id},
-                reconstructing=True,
-            )
+        ftrack_api._locations.configure_builtin_locations(self)
 
         storage_scenario = self._server_information.get('storage_scenario')
         if storage_scenario and storage_scenario.get('scenario'):
@@ -833,9 +827,6 @@ class Session(object):
     def get_component_availabilities(self, components, locations=None):
         """Return :meth:`get_component_availability` of each of
         *components* (all locations by default)."""
-        if locations is None:
-            locations = self.query('Location').all()
-
         containers = [c for c in components if 'members' in c.keys()]
         plain = [c for c in components if 'members' not in c.keys()]
         if plain:
@@ -844,6 +835,9 @@ class Session(object):
             self.populate(
                 containers, 'members, component_locations.location_id'
             )
+        # Asked after the components, as the reference client does.
+        if locations is None:
+            locations = self.query('Location').all()
 
         empty = dict.fromkeys((location['id'] for location in locations), 0.0)
         availabilities = []
@@ -912,8 +906,11 @@ class Session(object):
                 size += member_sizes[member_path]
 
         container_path = collection.format('{head}{padding}{tail}')
+        # Members take the type found for the pattern, whatever *data* says
+        # of the container's.
+        file_type = self._file_type(container_path)
         data.setdefault('padding', collection.padding)
-        data.setdefault('file_type', os.path.splitext(container_path)[-1])
+        data.setdefault('file_type', file_type)
         data.setdefault('size', size)
         container = self._create_component(
             'SequenceComponent', container_path, data, location=None
@@ -926,7 +923,7 @@ class Session(object):
                     'name': collection.match(member_path).group('index'),
                     'container': container,
                     'size': member_sizes.get(member_path, 0),
-                    'file_type': os.path.splitext(member_path)[-1],
+                    'file_type': file_type,
                 },
                 location=None,
             )
