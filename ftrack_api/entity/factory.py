@@ -13,6 +13,7 @@ import ftrack_api.entity.asset_version
 import ftrack_api.entity.base
 import ftrack_api.entity.component
 import ftrack_api.entity.job
+import ftrack_api.entity.location
 import ftrack_api.entity.note
 import ftrack_api.entity.project_schema
 import ftrack_api.entity.user
@@ -239,26 +240,13 @@ def _create_custom_attribute_value(proxy, data, reference):
     return value_entity
 
 
-def _location_helper():
-    """Return the helper class of Location entities, or None while
-    :mod:`ftrack_api.entity.location` is not available."""
-    try:
-        import ftrack_api.entity.location
-    except ModuleNotFoundError as error:
-        if error.name != 'ftrack_api.entity.location':
-            raise
-        # LOCATIONS: issue 6 provides the module; until then Location
-        # entities are plain entities.
-        return None
-    return ftrack_api.entity.location.Location
-
-
 class StandardFactory(Factory):
     """The factory the session uses: adds the specialised entity helpers."""
 
     _HELPERS = {
         'ProjectSchema': ftrack_api.entity.project_schema.ProjectSchema,
         'AssetVersion': ftrack_api.entity.asset_version.AssetVersion,
+        'Location': ftrack_api.entity.location.Location,
         'Note': ftrack_api.entity.note.Note,
         'Job': ftrack_api.entity.job.Job,
         'User': ftrack_api.entity.user.User,
@@ -268,9 +256,7 @@ class StandardFactory(Factory):
         """Return a new class for *schema* with its helper base and mixins."""
         entity_type = schema['id']
         helper = self._HELPERS.get(entity_type)
-        if entity_type == 'Location':
-            helper = _location_helper()
-        elif helper is None and entity_type.endswith('Component'):
+        if helper is None and entity_type.endswith('Component'):
             helper = ftrack_api.entity.component.Component
 
         class_bases = list(bases or ())
