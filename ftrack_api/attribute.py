@@ -12,6 +12,7 @@ from __future__ import absolute_import
 
 import collections
 import collections.abc
+import copy
 import functools
 import logging
 
@@ -171,14 +172,19 @@ class Attribute(object):
 
     def set_local_value(self, entity, value):
         """Set an unsaved *value* on *entity* and record the change."""
+        self._store_local_value(
+            entity, value, entity._local_values.get(self._name, NOT_SET)
+        )
+
+    def _store_local_value(self, entity, value, old_value):
+        """Set *value* locally, recording a change from *old_value*."""
         name = self._name
         local = entity._local_values
-        old_value = local.get(name, NOT_SET)
         if (
             not self._mutable
             and value is not NOT_SET
             and (
-                old_value is not NOT_SET
+                local.get(name, NOT_SET) is not NOT_SET
                 or entity._remote_values.get(name, NOT_SET) is not NOT_SET
             )
         ):
@@ -420,17 +426,23 @@ class KeyValueMappedCollectionAttribute(_MappedCollectionAttribute):
         super().__init__(name, **kw)
 
     def set_local_value(self, entity, value):
-        """Set a new collection; a mapping replaces every key instead."""
+        """Set a new collection; a mapping replaces every key instead.
+
+        The change recorded for a mapping is from the collection as it was
+        before any key changed, as with the reference client.
+        """
         if isinstance(value, collections.abc.Mapping) and not isinstance(
             value, ftrack_api.collection.MappedCollectionProxy
         ):
             proxy = self.get_value(entity)
+            previous = copy.copy(proxy)
             for key in proxy.keys():
                 if key not in value:
                     del proxy[key]
             for key, item in value.items():
                 proxy[key] = item
-            value = proxy
+            self._store_local_value(entity, proxy, previous)
+            return
         super().set_local_value(entity, value)
 
     def _make_proxy(self, collection):

@@ -109,3 +109,22 @@ def test_missing_key(ftrack_session, project_tree):  # noqa: F811
         shot['metadata']['missing']
     with pytest.raises(KeyError):
         del shot['metadata']['missing']
+
+
+def test_replacing_records_the_collection_as_it_was(ftrack_session, project_tree):  # noqa: F811
+    # The reference client records a mapping assignment as a change from
+    # the local collection before any key changed: keys removed or added
+    # by the assignment stay as they were in the old value.
+    task = ftrack_session.create('Task', {
+        'name': 'replaced', 'metadata': {'stored': 'S'},
+        'parent': ftrack_session.get('Shot', project_tree['shots'][1]),
+    })
+    ftrack_session.commit()
+    task['metadata']['local'] = 'L'
+    task['metadata'] = {'fresh': 'F'}
+    operation = list(ftrack_session.recorded_operations)[-1]
+    assert operation.attribute_name == 'metadata'
+    assert dict(operation.old_value) == {'stored': 'S', 'local': 'L'}
+    assert dict(operation.new_value) == {'fresh': 'F'}
+    assert dict(task['metadata']) == {'fresh': 'F'}
+    ftrack_session.rollback()
