@@ -43,19 +43,39 @@ def _value_of(entity, name):
     return value
 
 
-def applicable_configurations(entity, configurations):
-    """Return the *configurations* applying to *entity*, one per key.
+def configuration_target(entity):
+    """Return what decides which configurations apply to *entity*: its
+    kind, project id and object type id (None when unknown).
 
-    Project-specific configurations replace global ones with the same key.
+    As with the reference client, a version's project is read through its
+    asset's parent (fetching it if needed; an unset asset or parent fails
+    with a :exc:`TypeError`), and unsupported entities fail with a
+    :exc:`ValueError`, both before any configuration is fetched.
     """
     kind = configuration_kind(entity)
     if kind == 'show':
         project_id = entity['id']
+    elif kind == 'assetversion':
+        project_id = entity['asset']['parent']['project_id']
+        if project_id is NOT_SET:
+            project_id = None
     else:
         project_id = _value_of(entity, 'project_id')
     object_type_id = (
         _value_of(entity, 'object_type_id') if kind == 'task' else None
     )
+    return kind, project_id, object_type_id
+
+
+def applicable_configurations(entity, configurations, target=None):
+    """Return the *configurations* applying to *entity*, one per key.
+
+    Project-specific configurations replace global ones with the same key.
+    *target* is :func:`configuration_target` of *entity* when known.
+    """
+    if target is None:
+        target = configuration_target(entity)
+    kind, project_id, object_type_id = target
 
     selected = {}
     for configuration in configurations:
@@ -81,9 +101,11 @@ def applicable_configurations(entity, configurations):
     return list(selected.values())
 
 
-def find_configuration(entity, key, configurations):
+def find_configuration(entity, key, configurations, target=None):
     """Return the configuration for *key* applying to *entity*, or None."""
-    for configuration in applicable_configurations(entity, configurations):
+    for configuration in applicable_configurations(
+        entity, configurations, target
+    ):
         if configuration['key'] == key:
             return configuration
     return None

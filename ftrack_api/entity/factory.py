@@ -218,8 +218,12 @@ def _create_custom_attribute_value(proxy, data, reference):
             'Custom attributes must be created explicitly for the given '
             'entity type before being set.'
         )
+    # Who the entity is for matters first: unsupported entities and
+    # versions without a project fail before configurations are fetched.
+    target = ftrack_api._custom_attributes.configuration_target(owner)
     configuration = ftrack_api._custom_attributes.find_configuration(
-        owner, data['key'], _get_custom_attribute_configurations(owner)
+        owner, data['key'], _get_custom_attribute_configurations(owner),
+        target,
     )
     if configuration is None:
         raise ValueError(

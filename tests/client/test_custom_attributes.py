@@ -10,8 +10,8 @@ import ftrack_api.inspection
 import ftrack_api.symbol
 
 from session_helpers import (  # noqa: F401
-    SHOT_OBJECT_TYPE, TASK_OBJECT_TYPE, new_session, project_tree,
-    transcript, unique,
+    SHOT_OBJECT_TYPE, TASK_OBJECT_TYPE, Transcript, new_session,
+    project_tree, transcript, unique,
 )
 
 
@@ -150,19 +150,61 @@ def test_new_entity_with_no_matching_configuration(ftrack_session, project_tree,
     user['custom_attributes']['desk'] = 'north'
     with pytest.raises(ValueError):
         user['custom_attributes']['client'] = 'hierarchical is for contexts'
-    version = ftrack_session.create('AssetVersion', {})
+    asset = ftrack_session.create('Asset', {
+        'name': unique('asset'),
+        'parent': ftrack_session.get('Shot', project_tree['shots'][0]),
+    })
+    version = ftrack_session.create('AssetVersion', {'asset': asset})
     version['custom_attributes']['approved'] = True
     version['custom_attributes']['client'] = 'hierarchical applies'
     assert sorted(version['custom_attributes'].keys()) == ['approved', 'client']
 
 
-def test_unsupported_entity_kind(ftrack_session, configurations):
+def test_version_project_is_read_through_its_asset(ftrack_server, project_tree, configurations):  # noqa: F811
+    # As with the reference client: a version's project comes from its
+    # asset's parent, fetched before the configurations are; without an
+    # asset (or a parent) that lookup fails with a TypeError.
+    session = new_session(ftrack_server)
+    try:
+        recorded = Transcript(session)
+        shot = session.get('Shot', project_tree['shots'][0])
+        asset = session.create('Asset', {'name': unique('a'), 'parent': shot})
+        session.commit()
+        session.reset()
+        asset = session.query(
+            'select name from Asset where id is "{0}"'.format(asset['id'])
+        ).one()
+        version = session.create('AssetVersion', {'asset': asset})
+        recorded.clear()
+        version['custom_attributes']['approved'] = True
+        assert recorded.expressions == [
+            'select parent.context_type, parent.id, parent.name from Asset '
+            'where id is {0} offset 0 limit 500'.format(asset['id']),
+            'select key, project_id, id, object_type_id, entity_type, '
+            'is_hierarchical from CustomAttributeConfiguration '
+            'offset 0 limit 500',
+        ]
+
+        recorded.clear()
+        for data in ({}, {'asset': session.create('Asset', {'name': 'x'})}):
+            orphan = session.create('AssetVersion', data)
+            with pytest.raises(TypeError):
+                orphan['custom_attributes']['approved'] = True
+        assert recorded.expressions == []
+    finally:
+        session.close()
+
+
+def test_unsupported_entity_kind(ftrack_session, transcript, configurations):  # noqa: F811
     generic_list = ftrack_session.create('List', {})
+    transcript.clear()
     with pytest.raises(ValueError) as error:
         generic_list['custom_attributes']['x'] = 1
     assert str(error.value) == 'Entity {0!r} not supported.'.format(
         generic_list
     )
+    # Refused before the configurations are fetched.
+    assert transcript.expressions == []
 
 
 def test_values_given_at_creation(ftrack_session, project_tree, configurations):  # noqa: F811
