@@ -447,7 +447,11 @@ class Session(object):
         try:
             self._event_hub.connect()
         except Exception:
-            self.logger.exception('Error connecting to the event server.')
+            if self._closed:
+                # close() cancelled the attempt: nothing went wrong.
+                self.logger.debug('Event hub connection cancelled.')
+            else:
+                self.logger.exception('Error connecting to the event server.')
 
     # Server calls.
 
