@@ -459,6 +459,7 @@ class EventHub(object):
                 callback(*arguments[:1])
         elif kind == _socketio.HEARTBEAT:
             transport.send(_socketio.HEARTBEAT_REPLY)
+            self.logger.debug('Sent packet: %s', _socketio.HEARTBEAT_REPLY)
         elif kind == _socketio.CONNECT:
             self._received.put(self._local_event(CONNECTED_TOPIC))
         elif kind == _socketio.DISCONNECT:
