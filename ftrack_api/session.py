@@ -481,6 +481,14 @@ class Session(object):
     def _call_and_merge(self, data):
         """Like :meth:`call`, merging entities of the results as they are
         parsed."""
+        if 'call' in vars(self) or type(self).call is not Session.call:
+            # Scripts wrap or override call to log, count or retry requests;
+            # as with the reference client, every request then goes through
+            # it, and what it returns is merged afterwards.
+            results = self.call(data)
+            merged = {}
+            with self._lock, self.operation_recording(False):
+                return _merge_results(self, results, merged)
         response = self._post(data)
         with self._lock, self.operation_recording(False):
             return ftrack_api._http.raise_for_result(
@@ -1063,6 +1071,21 @@ def _file_size(path):
         return os.path.getsize(path)
     except OSError:
         return 0
+
+
+def _merge_results(session, value, merged):
+    """Return the results *value* of a call with every entity in them
+    replaced by the session's merged instance."""
+    if isinstance(value, ftrack_api.entity.base.Entity):
+        return ftrack_api._merge.merge_entity(session, value, merged)
+    if isinstance(value, list):
+        return [_merge_results(session, item, merged) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: _merge_results(session, item, merged)
+            for key, item in value.items()
+        }
+    return value
 
 
 def _query_literal(value):

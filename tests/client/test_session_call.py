@@ -5,6 +5,7 @@ import json
 import pytest
 import requests
 
+import ftrack_api
 import ftrack_api._http
 import ftrack_api.exception
 
@@ -117,3 +118,71 @@ def test_successful_object_without_exception_is_returned():
     assert ftrack_api._http.raise_for_result(
         make_response(200, '{"content": "c"}'), json.loads
     ) == {'content': 'c'}
+
+
+def _counting(session):
+    """Wrap *session*'s call on the instance; return the list of the
+    actions of every call made through it."""
+    calls = []
+    original = session.call
+
+    def call(data):
+        calls.append([operation['action'] for operation in data])
+        return original(data)
+
+    session.call = call
+    return calls
+
+
+def test_a_wrapped_call_sees_every_request(ftrack_session):
+    # As with the reference client, queries, gets, population and commits
+    # all go through Session.call, so wrapping it sees every request.
+    user = ftrack_session.query('User').first()
+    calls = _counting(ftrack_session)
+    found = ftrack_session.query(
+        'select username from User where id is "{0}"'.format(user['id'])
+    ).one()
+    assert found is user
+    assert ftrack_session.get('User', user['id']) is user
+    assert calls == [['query']]
+    ftrack_session.get('Priority', '9661b320-3a0c-11e2-81c1-0800200c9a66')
+    user['email']
+    assert calls == [['query'], ['query'], ['query']]
+    user['first_name'] = 'Wrapped'
+    ftrack_session.commit()
+    assert calls[-1] == ['update']
+    assert user['first_name'] == 'Wrapped'
+    assert len(ftrack_session.recorded_operations) == 0
+
+
+def test_an_overridden_call_sees_every_request(ftrack_server):
+    calls = []
+
+    class LoggingSession(ftrack_api.Session):
+        def call(self, data):
+            calls.append([operation['action'] for operation in data])
+            return super().call(data)
+
+    session = LoggingSession(
+        server_url=ftrack_server.url, api_user=ftrack_server.api_user,
+        api_key=ftrack_server.api_key, schema_cache_path=False,
+    )
+    try:
+        assert calls[:2] == [['query_server_information'], ['query_schemas']]
+        del calls[:]
+        project_schema = session.query('ProjectSchema').first()
+        project = session.create('Project', {
+            'name': 'overridden_call', 'full_name': 'Overridden call',
+            'project_schema': project_schema,
+        })
+        session.commit()
+        assert calls == [['query'], ['create']]
+        # Results of the commit were merged: server values are known.
+        assert project['status'] == 'active'
+        assert len(calls) == 2
+        # Merged instances: a later query returns the same object.
+        assert session.query(
+            'Project where id is "{0}"'.format(project['id'])
+        ).one() is project
+    finally:
+        session.close()
