@@ -233,12 +233,8 @@ class FileCache(Cache):
         encoded = _ascii_key(key)
         if isinstance(value, str):
             value = value.encode('utf-8')
-        elif not isinstance(value, (bytes, bytearray)):
-            raise TypeError(
-                'FileCache values must be bytes or strings, not {0}.'.format(
-                    type(value).__name__
-                )
-            )
+        # Other values are refused by the dbm module itself, with its own
+        # TypeError, as with the reference client.
         with self._database() as database:
             database[encoded] = value
 

@@ -756,3 +756,17 @@ def test_module_memoise_uses_the_global_memoiser():
         listed.__wrapped__, {'x': 'memoise-test'}
     )
     assert cache.memoiser.cache.get(key) == ['memoise-test']
+
+
+def test_file_cache_refusal_is_the_dbm_module_s_own(file_cache, tmp_path):
+    # As with the reference client, the database module itself refuses
+    # values it cannot store, with its own message.
+    import contextlib
+    import dbm
+
+    with contextlib.closing(dbm.open(str(tmp_path / 'plain'), 'c')) as db:
+        with pytest.raises(TypeError) as expected:
+            db['k'] = 5
+    with pytest.raises(TypeError) as refused:
+        file_cache.set('k', 5)
+    assert str(refused.value) == str(expected.value)
