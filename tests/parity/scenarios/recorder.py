@@ -219,10 +219,16 @@ class Scenario(object):
         raise."""
         return self._run(name, function, arguments, expect_error=False)
 
-    def error(self, name, function, *arguments):
+    def error(self, name, function, *arguments, **options):
         """Run *function* and record the exception it raises; not raising
-        is unexpected."""
-        return self._run(name, function, arguments, expect_error=True)
+        is unexpected.
+
+        With ``message=False`` only the exception's class is recorded (for
+        messages written by third-party libraries whose versions differ
+        between the two clients' environments).
+        """
+        return self._run(name, function, arguments, expect_error=True,
+                         message=options.get('message', True))
 
     def observe(self, name, function, *arguments):
         """Run *function* and record whatever happens, raising or not."""
@@ -232,7 +238,7 @@ class Scenario(object):
         """Record *value* as it is (no function call, no request)."""
         self._write({'step': name, 'value': describe(value)})
 
-    def _run(self, name, function, arguments, expect_error):
+    def _run(self, name, function, arguments, expect_error, message=True):
         self._requests.take()
         entry = {'step': name}
         result = None
@@ -240,6 +246,8 @@ class Scenario(object):
             result = function(*arguments)
         except Exception as error:
             entry['raised'] = describe_error(error)
+            if not message:
+                del entry['raised']['message']
             if expect_error is False:
                 entry['unexpected'] = traceback.format_exc()
         else:
