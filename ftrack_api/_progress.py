@@ -199,9 +199,9 @@ class TerminalBar(object):
 
     WIDTH = 30
 
-    def __init__(self, stream, delay=BAR_DELAY, clock=time.monotonic):
+    def __init__(self, stream, delay=None, clock=time.monotonic):
         self.stream = stream
-        self.delay = delay
+        self.delay = BAR_DELAY if delay is None else delay
         self._clock = clock
         self._last_draw = None
         self._drawn = False
@@ -209,7 +209,11 @@ class TerminalBar(object):
     def update(self, progress, force=False):
         """Redraw for *progress*, at most every
         :data:`BAR_REDRAW_INTERVAL` seconds and only after the delay."""
-        if progress.elapsed < self.delay and not self._drawn:
+        if not self._drawn and (
+            progress.elapsed < self.delay or not progress.bytes_transferred
+        ):
+            # Quick transfers, and those moving no data (unmanaged
+            # locations only record where data is), draw nothing.
             return
         now = self._clock()
         if not force and self._last_draw is not None and \
