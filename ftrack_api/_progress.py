@@ -116,7 +116,9 @@ class Meter(object):
     :class:`TerminalBar` or None) draws them.
     """
 
-    def __init__(self, location, callback=None, bar=None, clock=time.monotonic):
+    def __init__(
+        self, location, callback=None, bar=None, clock=time.monotonic
+    ):
         self.location = location
         self.callback = callback
         self.bar = bar
@@ -265,7 +267,8 @@ def format_line(progress, width=TerminalBar.WIDTH):
         filled = int(round(fraction * width))
         bar = '#' * filled + '.' * (width - filled)
         percent = '{0:3d}%'.format(int(fraction * 100))
-    return '{0} [{1}] {2} {3:.1f}/{4:.1f} MB {5:.1f} MB/s {6}/{7} files'.format(
+    template = '{0} [{1}] {2} {3:.1f}/{4:.1f} MB {5:.1f} MB/s {6}/{7} files'
+    return template.format(
         _location_label(progress.location), bar, percent,
         _megabytes(progress.bytes_transferred),
         _megabytes(progress.bytes_total),

@@ -432,7 +432,7 @@ class _ServerAccessor(ftrack_api.accessor.base.Accessor):
 
     def open(self, resource_identifier, mode='rb'):
         """Return the :class:`ServerFile` of *resource_identifier*."""
-        data = ServerFile(resource_identifier, session=self._session, mode=mode)
+        data = ServerFile(resource_identifier, self._session, mode=mode)
         data.multipart_threshold = self.multipart_threshold
         data.multipart_part_size = self.multipart_part_size
         return data
