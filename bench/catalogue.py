@@ -28,17 +28,12 @@ class Workload:
     description: str
     params: dict
     quick_params: dict
-    #: The clients it runs under; a workload without a client (the floor)
-    #: runs once, under our interpreter, without importing ftrack_api.
+    #: The clients it runs under.
     clients: typing.Tuple[str, ...] = ('reference', 'ours')
     #: Scratch tasks the runner adds before each run.
     scratch_tasks: typing.Optional[str] = None
     #: Whether the runner empties the scratch project after each run.
     writes: bool = False
-
-    @property
-    def client_free(self):
-        return self.clients == ()
 
     def parameters(self, quick, seeded):
         """Return the parameters for this run, with ``seeded`` resolved."""
@@ -63,13 +58,9 @@ WORKLOADS = (
     Workload(
         'query_merge', 'queries:query_merge',
         '"select name, status.name, parent.name, assignments from Task" '
-        'over every seeded task, all pages, merged.',
+        'over every seeded task, all pages, merged; and its floor, the '
+        'same pages over plain HTTP plus json.loads, before and after.',
         {'tasks': SEEDED}, {'tasks': SEEDED},
-    ),
-    Workload(
-        'floor', 'queries:floor',
-        'The same pages over plain HTTP plus json.loads, no client.',
-        {'tasks': SEEDED}, {'tasks': SEEDED}, clients=(),
     ),
     Workload(
         'auto_populate', 'queries:auto_populate',

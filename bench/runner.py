@@ -40,8 +40,6 @@ _CLEARED_ENVIRONMENT = (
 
 REFERENCE = 'reference'
 OURS = 'ours'
-#: The "client" of a workload that runs without one (the floor).
-NO_CLIENT = 'none'
 
 
 class BenchError(RuntimeError):
@@ -172,14 +170,11 @@ class Runner:
         os.makedirs(self.options.profile_directory, exist_ok=True)
         base = os.path.join(self.options.profile_directory, name)
         paths = {'html': base + '.html', 'text': base + '.txt'}
-        client = NO_CLIENT if workload.client_free else OURS
-        run = self.run_workload(workload, client, profile=paths)
+        run = self.run_workload(workload, OURS, profile=paths)
         self.runs.append(run)
         return run, paths
 
     def _clients_for(self, workload):
-        if workload.client_free:
-            return [NO_CLIENT] if OURS in self._interpreters else []
         return [client for client in (REFERENCE, OURS)
                 if client in self._interpreters
                 and client in workload.clients]
@@ -196,7 +191,6 @@ class Runner:
         spec = {
             'name': workload.name, 'target': workload.target,
             'client': client, 'params': params,
-            'client_import': client != NO_CLIENT,
             'server': {'url': self._server.url,
                        'user': self._server.api_user,
                        'key': self._server.api_key},
@@ -207,7 +201,7 @@ class Runner:
         spec_path = os.path.join(directory, 'spec.json')
         with open(spec_path, 'w') as handle:
             json.dump(spec, handle)
-        python = self._interpreters[OURS if client == NO_CLIENT else client]
+        python = self._interpreters[client]
         self._say('%-22s %-9s ...', workload.name, client)
         started = time.perf_counter()
         try:
@@ -311,6 +305,12 @@ def summarise(runs):
                     measurement['cpu_seconds'])
             if run.peak_kib is not None:
                 peaks[key].setdefault(run.client, []).append(run.peak_kib)
+    # A workload's unlabelled measurement first, then its labels in the
+    # order they were timed.
+    first_seen = {}
+    for workload, _ in order:
+        first_seen.setdefault(workload, len(first_seen))
+    order.sort(key=lambda key: (first_seen[key[0]], key[1] != ''))
     rows = []
     for key in order:
         rows.append(Row(

@@ -36,8 +36,7 @@ def main(arguments):
     counter = harness.RequestCounter()
     counter.install()
     started = time.perf_counter()
-    if spec.get('client_import', True):
-        import ftrack_api  # noqa: F401  (timed: part of what a user waits)
+    import ftrack_api  # noqa: F401  (timed: part of what a user waits)
     import_seconds = time.perf_counter() - started
 
     profiler = None
