@@ -74,9 +74,12 @@ class Collection(collections.abc.MutableSequence):
         self._notify_owner(old_value)
 
     def __contains__(self, value):
+        # Only entities can be looked for: anything else raises the builtin
+        # AttributeError its missing entity_type causes, as with the
+        # reference client.
         try:
             identity = ftrack_api.inspection._identity_key(value)
-        except (AttributeError, KeyError, TypeError):
+        except (KeyError, TypeError):
             return False
         return identity in self._keys
 

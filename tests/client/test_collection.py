@@ -69,7 +69,10 @@ def test_membership_is_by_identity(ftrack_session, owner, children):
     collection.extend(children[:2])
     assert children[0] in collection
     assert children[2] not in collection
-    assert 'text' not in collection
+    # As with the reference client, only entities may be looked for.
+    with pytest.raises(AttributeError) as error:
+        'text' in collection
+    assert str(error.value) == "'str' object has no attribute 'entity_type'"
     same = ftrack_session.types['Task'](
         ftrack_session, {'id': children[0]['id']}, reconstructing=True
     )
