@@ -12,10 +12,10 @@ import json
 import logging
 
 import requests
-import websocket
 
 import ftrack_api.event.base
 import ftrack_api.exception
+from ftrack_api.event import _websocket
 
 logger = logging.getLogger(__name__)
 
@@ -166,12 +166,18 @@ def parse_event(data):
 def _wire_event(event):
     """Return *event* as it travels: ``in_reply_to_event`` is spelled
     ``inReplyToEvent`` and the key order is kept."""
-    wire = {}
-    for key, value in event.items():
-        if key == 'in_reply_to_event':
-            key = 'inReplyToEvent'
-        wire[key] = value
-    return wire
+    if type(event) is ftrack_api.event.base.Event:
+        # The event's own dictionary, read directly: going through the
+        # mapping interface costs more than the rest of the encoding.
+        fields = event._data
+    else:
+        fields = dict(event.items())
+    if 'in_reply_to_event' not in fields:
+        return fields
+    return {
+        ('inReplyToEvent' if key == 'in_reply_to_event' else key): value
+        for key, value in fields.items()
+    }
 
 
 def _encode_default(value):
@@ -180,12 +186,14 @@ def _encode_default(value):
     raise TypeError('{0!r} is not JSON serializable'.format(value))
 
 
+#: One encoder for every event: raw UTF-8 (as the reference writes it),
+#: nested events in their wire form.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_encode_default)
+
+
 def encode_event(event):
     """Return the JSON payload publishing *event* (raw UTF-8 text)."""
-    return json.dumps(
-        {'name': EVENT_NAME, 'args': [_wire_event(event)]},
-        ensure_ascii=False, default=_encode_default,
-    )
+    return _ENCODER.encode({'name': EVENT_NAME, 'args': [_wire_event(event)]})
 
 
 #: The keyword arguments :class:`ftrack_api.event.base.Event` accepts.
@@ -262,9 +270,8 @@ class Transport:
         cookie = '; '.join(
             '{0}={1}'.format(name, value) for name, value in cookies.items()
         ) or None
-        self._socket = websocket.create_connection(
-            url, timeout=timeout, header=header, cookie=cookie,
-            enable_multithread=True,
+        self._socket = _websocket.WebSocket(
+            url, headers=header, cookie=cookie, timeout=timeout
         )
         self._socket.settimeout(read_timeout)
         #: Set by whoever closes the transport on purpose, so that the
@@ -273,21 +280,22 @@ class Transport:
 
     def send(self, text):
         """Send *text* as one text frame."""
-        self._socket.send(text)
+        self._socket.send_text(text)
 
     def receive(self):
         """Wait for the next frame; return ``(kind, data)``.
 
-        *kind* is ``'text'`` (data is the text), ``'binary'`` or
-        ``'closed'`` (the server closed the websocket). Timeouts and broken
-        connections raise.
+        *kind* is ``'text'`` (data is the text), ``'binary'``, ``'invalid'``
+        (text that is not UTF-8) or ``'closed'`` (the server closed the
+        websocket). Timeouts and broken connections raise.
         """
-        opcode, data = self._socket.recv_data()
-        if opcode == websocket.ABNF.OPCODE_TEXT:
-            if isinstance(data, bytes):
-                data = data.decode('utf-8')
-            return 'text', data
-        if opcode == websocket.ABNF.OPCODE_CLOSE:
+        opcode, data = self._socket.receive()
+        if opcode == _websocket.TEXT:
+            try:
+                return 'text', data.decode('utf-8')
+            except UnicodeDecodeError:
+                return 'invalid', data
+        if opcode == _websocket.CLOSE:
             return 'closed', None
         return 'binary', data
 
@@ -302,8 +310,7 @@ class Transport:
             self.abort()
 
     def abort(self):
-        """Drop the connection at once."""
-        self.closing = True
+        """Drop the connection at once (the reader fails and stops)."""
         try:
             self._socket.shutdown()
         except Exception as error:

@@ -331,9 +331,9 @@ class EventHub(object):
         reader = self._reader
         if reader is not None and reader is not threading.current_thread():
             reader.join(_CLOSE_WAIT)
-            if reader.is_alive():
-                transport.abort()
-                reader.join(_CLOSE_WAIT)
+        # Releases the socket; a reader still waiting for the server's
+        # answer fails and stops.
+        transport.abort()
         self.logger.debug('Disconnected from event server.')
 
     def reconnect(self, attempts=10, delay=5):
@@ -402,9 +402,8 @@ class EventHub(object):
         """Read from *transport* until it is closed on purpose; reconnect
         whenever the server goes away."""
         while transport is not None:
-            if not self._read(transport):
-                return
-            if not self._lose(transport):
+            if not self._read(transport) or not self._lose(transport):
+                transport.abort()
                 return
             transport = self._reconnect_automatically()
 
@@ -426,7 +425,8 @@ class EventHub(object):
                 return not transport.closing
             if kind != 'text':
                 self.logger.warning(
-                    'Ignored a binary frame from the event server.'
+                    'Ignored a %s frame from the event server.',
+                    'binary' if kind == 'binary' else 'non UTF-8 text'
                 )
                 continue
             try:
