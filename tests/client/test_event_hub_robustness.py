@@ -527,3 +527,27 @@ def test_publishing_from_many_threads(peer, make_hub):
         numbers = [event['data']['n'] for _, event in events
                    if event['data']['w'] == worker]
         assert numbers == list(range(amount))
+
+
+def test_a_failed_send_is_logged_and_the_event_sent_after_reconnecting(
+        peer, make_hub, caplog):
+    hub = make_hub(peer.url)
+    hub.connect()
+    peer.next_event()  # the hub's reply subscriber
+    # A send failing as on a connection that just broke (made to fail
+    # here: a real break is noticed by the reader first, racing the test).
+    def broken(text):
+        raise BrokenPipeError(32, 'Broken pipe')
+
+    hub._transport.send = broken
+    event = Event('unlucky')
+    assert hub.publish(event) is None
+    assert any(record.getMessage() == 'Error sending event {0}.'.format(event)
+               and record.levelno == logging.ERROR
+               for record in caplog.records)
+    wait_until(lambda: len(peer.handshakes) == 2 and hub.connected)
+    topics = []
+    while 'unlucky' not in topics:
+        packet_id, sent = peer.next_event()
+        topics.append(sent['topic'])
+    assert sent['id'] == event['id']
