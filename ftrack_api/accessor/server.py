@@ -7,11 +7,12 @@ the headers it gives and no credentials (the URL authorises itself).
 """
 
 import base64
+import concurrent.futures
 import hashlib
 import logging
 import math
 import os
-import urllib.parse
+import threading
 
 import requests
 
@@ -25,7 +26,11 @@ logger = logging.getLogger(__name__)
 _BLOCK_SIZE = 1024 * 1024
 
 #: Files at least this large go up in parts when the server offers it.
-_MULTIPART_THRESHOLD = 64 * 1024 * 1024
+#: Below it one PUT is as fast (measured against the emulator, where a
+#: multipart upload also pays for the server putting the parts together)
+#: and is what the reference client does; above it parts keep each
+#: request within storage limits and let several go up at once.
+_MULTIPART_THRESHOLD = 1024 ** 3
 
 #: Part size by file size (up to and including the first value), as the
 #: ftrack web client splits uploads.
@@ -92,59 +97,81 @@ def _failure(text, response=None):
     return ftrack_api.exception.AccessorOperationFailedError(text)
 
 
-class _SliceReader(object):
-    """Read a byte range of a seekable file, for streaming request bodies.
+class _RangeSource(object):
+    """Reads byte ranges of an open file; several threads may share it.
 
-    *on_read* is called with the size of every block handed out.
+    Positional reads (``os.pread``) leave the file's own position alone;
+    where they are unavailable, reads take turns.
     """
 
-    def __init__(self, file_object, offset, length, on_read=None):
+    def __init__(self, file_object):
         self._file = file_object
+        self._lock = threading.Lock()
+        self._descriptor = None
+        if hasattr(os, 'pread'):
+            try:
+                file_object.flush()
+                self._descriptor = file_object.fileno()
+            except (AttributeError, OSError, ValueError):
+                self._descriptor = None
+
+    def read(self, offset, size):
+        if self._descriptor is not None:
+            return os.pread(self._descriptor, size, offset)
+        with self._lock:
+            self._file.seek(offset)
+            return self._file.read(size)
+
+    def digest(self, offset, length):
+        """Return the raw MD5 digest of *length* bytes from *offset*."""
+        digest = hashlib.md5()
+        end = offset + length
+        while offset < end:
+            block = self.read(offset, min(_BLOCK_SIZE, end - offset))
+            if not block:
+                raise IOError('The file is shorter than expected.')
+            digest.update(block)
+            offset += len(block)
+        return digest.digest()
+
+
+class _SliceBody(object):
+    """A streamed request body: one byte range of a :class:`_RangeSource`,
+    handed out in blocks of :data:`_BLOCK_SIZE`.
+
+    It has a length (so requests sends ``Content-Length``) and is iterated
+    rather than read, so that large blocks go out in few calls. *on_read*
+    is called with the size of every block handed out; *stop* (an event)
+    aborts the body when set.
+    """
+
+    def __init__(self, source, offset, length, on_read=None, stop=None):
+        self._source = source
         self._offset = offset
-        self._remaining = length
         self._length = length
         self._on_read = on_read
-        self._positioned = False
+        self._stop = stop
 
     def __len__(self):
-        # requests sizes the body with len(); no fileno() is offered, so
-        # that it cannot mistake the whole file's size for the range's.
         return self._length
 
-    def read(self, size=-1):
-        if not self._positioned:
-            self._file.seek(self._offset)
-            self._positioned = True
-        if self._remaining <= 0:
-            return b''
-        if size is None or size < 0 or size > self._remaining:
-            size = self._remaining
-        block = self._file.read(size)
-        if not block and self._remaining:
-            raise IOError(
-                'The file ended {0} bytes early while being uploaded.'.format(
-                    self._remaining
+    def __iter__(self):
+        position = self._offset
+        remaining = self._length
+        while remaining > 0:
+            if self._stop is not None and self._stop.is_set():
+                raise IOError('The upload was stopped.')
+            block = self._source.read(position, min(_BLOCK_SIZE, remaining))
+            if not block:
+                raise IOError(
+                    'The file ended {0} bytes early while being uploaded.'
+                    .format(remaining)
                 )
-            )
-        self._remaining -= len(block)
-        if self._on_read is not None:
-            self._on_read(len(block))
-        return block
-
-
-def _file_digest(file_object, length):
-    """Return the raw MD5 digest of the first *length* bytes of
-    *file_object* (read from its start)."""
-    digest = hashlib.md5()
-    file_object.seek(0)
-    remaining = length
-    while remaining > 0:
-        block = file_object.read(min(_BLOCK_SIZE, remaining))
-        if not block:
-            break
-        digest.update(block)
-        remaining -= len(block)
-    return digest.digest()
+            position += len(block)
+            remaining -= len(block)
+            if self._on_read is not None:
+                self._on_read(len(block))
+            yield block
 
 
 def _file_size(file_object):
@@ -170,6 +197,8 @@ class ServerFile(ftrack_api.data.String):
     multipart_threshold = _MULTIPART_THRESHOLD
     #: Size of each part of a multipart upload (None: by file size).
     multipart_part_size = None
+    #: Parts uploaded at the same time.
+    multipart_concurrency = 4
 
     def __init__(self, resource_identifier, session, mode='rb'):
         self.mode = mode
@@ -179,6 +208,7 @@ class ServerFile(ftrack_api.data.String):
         self._meter = None
         self._local_file = None
         self._uploaded = False
+        self._meter_lock = threading.Lock()
         super().__init__()
 
     @property
@@ -304,21 +334,23 @@ class ServerFile(ftrack_api.data.String):
                 'parts': int(math.ceil(size / float(part_size))),
             }])[0]
             if metadata.get('urls'):
-                self._put_parts(source, size, part_size, metadata)
+                self._put_parts(_RangeSource(source), size, part_size,
+                                metadata)
                 return
             logger.debug(
                 'The server offered no multipart upload; uploading %s in '
                 'one request.', file_name
             )
 
-        checksum = base64.b64encode(_file_digest(source, size)).decode('ascii')
+        ranges = _RangeSource(source)
+        checksum = base64.b64encode(ranges.digest(0, size)).decode('ascii')
         metadata = session.get_upload_metadata(
             component_id=component['id'],
             file_name=file_name,
             file_size=size,
             checksum=checksum,
         )
-        body = _SliceReader(source, 0, size, self._advance) if size else b''
+        body = _SliceBody(ranges, 0, size, self._advance) if size else b''
         self._put(metadata['url'], metadata['headers'], body)
 
     def _part_size(self, size):
@@ -332,7 +364,10 @@ class ServerFile(ftrack_api.data.String):
 
     def _advance(self, byte_count):
         if self._meter is not None:
-            self._meter.advance(byte_count)
+            # Parts may go up on several threads; the meter is fed one
+            # count at a time.
+            with self._meter_lock:
+                self._meter.advance(byte_count)
 
     def _put(self, url, headers, body):
         """PUT *body* to *url* with exactly *headers*; return the
@@ -353,20 +388,35 @@ class ServerFile(ftrack_api.data.String):
         return response
 
     def _put_parts(self, source, size, part_size, metadata):
-        """Upload *source* in the parts *metadata* offers, each with its
-        own checksum, then ask the server to put them together."""
+        """Upload *source* (a :class:`_RangeSource`) in the parts *metadata*
+        offers, :attr:`multipart_concurrency` at a time, each with its own
+        checksum; then ask the server to put them together."""
         urls = sorted(metadata['urls'], key=lambda item: item['part_number'])
-        parts = []
-        for index, item in enumerate(urls):
+        stop = threading.Event()
+
+        def put_part(index, item):
             offset = index * part_size
             length = min(part_size, size - offset)
-            checksum = _range_checksum(source, offset, length)
+            checksum = base64.b64encode(
+                source.digest(offset, length)).decode('ascii')
             response = self._put(
                 item['signed_url'], {'Content-MD5': checksum},
-                _SliceReader(source, offset, length, self._advance),
+                _SliceBody(source, offset, length, self._advance, stop),
             )
             e_tag = response.headers.get('ETag', '').strip().strip('"')
-            parts.append({'part_number': item['part_number'], 'e_tag': e_tag})
+            return {'part_number': item['part_number'], 'e_tag': e_tag}
+
+        workers = max(1, min(self.multipart_concurrency or 1, len(urls)))
+        with concurrent.futures.ThreadPoolExecutor(workers) as executor:
+            futures = [executor.submit(put_part, index, item)
+                       for index, item in enumerate(urls)]
+            try:
+                parts = [future.result() for future in futures]
+            except BaseException:
+                stop.set()
+                for future in futures:
+                    future.cancel()
+                raise
         self._session.call([{
             'action': 'complete_multipart_upload',
             'upload_id': metadata['upload_id'],
@@ -375,19 +425,6 @@ class ServerFile(ftrack_api.data.String):
             ),
             'parts': parts,
         }])
-
-
-def _range_checksum(file_object, offset, length):
-    digest = hashlib.md5()
-    file_object.seek(offset)
-    remaining = length
-    while remaining > 0:
-        block = file_object.read(min(_BLOCK_SIZE, remaining))
-        if not block:
-            break
-        digest.update(block)
-        remaining -= len(block)
-    return base64.b64encode(digest.digest()).decode('ascii')
 
 
 def _upload_file_name(component):
@@ -429,12 +466,15 @@ class _ServerAccessor(ftrack_api.accessor.base.Accessor):
         self.multipart_threshold = ServerFile.multipart_threshold
         #: Size of each part (None: by file size).
         self.multipart_part_size = ServerFile.multipart_part_size
+        #: Parts uploaded at the same time.
+        self.multipart_concurrency = ServerFile.multipart_concurrency
 
     def open(self, resource_identifier, mode='rb'):
         """Return the :class:`ServerFile` of *resource_identifier*."""
         data = ServerFile(resource_identifier, self._session, mode=mode)
         data.multipart_threshold = self.multipart_threshold
         data.multipart_part_size = self.multipart_part_size
+        data.multipart_concurrency = self.multipart_concurrency
         return data
 
     def remove(self, resource_identifier):

@@ -180,6 +180,31 @@ def test_large_files_go_up_in_parts(session, server, origin, tmp_path):
     assert server.get_component_availability(component) == 100.0
 
 
+def test_a_failing_part_stops_the_multipart_upload(session, server, origin,
+                                                   tmp_path):
+    path = tmp_path / 'parts.bin'
+    path.write_bytes(os.urandom(4 * 1024 * 1024))
+    server.accessor.multipart_threshold = 1024 * 1024
+    server.accessor.multipart_part_size = 256 * 1024
+    server.accessor.multipart_concurrency = 3
+    component = session.create_component(str(path), location=None)
+    transcript = Transcript(session)
+
+    def interrupt(progress):
+        if progress.bytes_transferred >= 1024 * 1024:
+            raise RuntimeError('stop the upload')
+
+    server.progress_callback = interrupt
+    with pytest.raises(ftrack_api.exception.LocationError) as raised:
+        server.add_component(component, origin)
+    assert 'stop the upload' in str(raised.value)
+    actions = [operation['action'] for operation in transcript.operations]
+    assert 'complete_multipart_upload' not in actions
+    assert stored(session, component['id'])[0] == 404
+    session.commit()
+    assert server.get_component_availability(component) == 0.0
+
+
 def test_files_below_the_threshold_use_one_put(session, server, origin,
                                                tmp_path):
     path = tmp_path / 'small.bin'
