@@ -55,11 +55,17 @@ class _RequestLog(object):
 
     def __init__(self):
         self.entries = []
+        #: Whether requests are recorded with their headers.
+        self.headers = False
         original = requests.Session.send
         log = self
 
         def send(http_session, request, **kwargs):
-            log.entries.append(_describe_request(request))
+            described = _describe_request(request)
+            if log.headers:
+                described = {'body': described,
+                             'headers': _describe_headers(request)}
+            log.entries.append(described)
             return original(http_session, request, **kwargs)
 
         requests.Session.send = send
@@ -84,6 +90,15 @@ def _describe_request(request):
         except ValueError:
             pass
     return {'method': request.method, 'path': path}
+
+
+def _describe_headers(request):
+    """Return the headers of *request* by lower-case name, the API key
+    masked."""
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    if 'ftrack-api-key' in headers:
+        headers['ftrack-api-key'] = '<api key>'
+    return headers
 
 
 def describe(value, depth=0):
@@ -214,10 +229,15 @@ class Scenario(object):
         options.setdefault('schema_cache_path', False)
         return ftrack_api.Session(**options)
 
-    def step(self, name, function, *arguments):
+    def step(self, name, function, *arguments, **options):
         """Run *function* and record what it returns; it should not
-        raise."""
-        return self._run(name, function, arguments, expect_error=False)
+        raise.
+
+        With ``headers=True`` the requests sent are recorded with their
+        headers.
+        """
+        return self._run(name, function, arguments, expect_error=False,
+                         headers=options.get('headers', False))
 
     def error(self, name, function, *arguments, **options):
         """Run *function* and record the exception it raises; not raising
@@ -238,8 +258,10 @@ class Scenario(object):
         """Record *value* as it is (no function call, no request)."""
         self._write({'step': name, 'value': describe(value)})
 
-    def _run(self, name, function, arguments, expect_error, message=True):
+    def _run(self, name, function, arguments, expect_error, message=True,
+             headers=False):
         self._requests.take()
+        self._requests.headers = headers
         entry = {'step': name}
         result = None
         try:
@@ -255,6 +277,7 @@ class Scenario(object):
             if expect_error is True:
                 entry['unexpected'] = 'no exception was raised'
         requests_sent = self._requests.take()
+        self._requests.headers = False
         if requests_sent:
             entry['requests'] = requests_sent
         self._write(entry)
