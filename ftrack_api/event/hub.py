@@ -2,7 +2,7 @@
 
 Synchronous events reach the subscribers of this hub only. Other events
 travel through ftrack's event server (socket.io 0.9 over a websocket, see
-:mod:`ftrack_api.event._socketio`), which sends each one back to every hub
+``ftrack_api.event._socketio``), which sends each one back to every hub
 with a matching subscription, this one included.
 
 A background thread reads what the server sends, answers its heartbeats and
@@ -12,6 +12,9 @@ of the code that waits. When the server goes away the same thread connects
 again, with growing pauses between attempts; subscriptions are announced
 again and events published in the meantime are sent once connected.
 """
+
+# Kept: ``absolute_import`` is part of the module's public surface.
+from __future__ import absolute_import
 
 import collections
 import collections.abc
@@ -57,15 +60,15 @@ _CONNECT_FAILED = (
 )
 
 #: Topics of the events the hub raises locally about its connection.
-CONNECTED_TOPIC = 'ftrack.meta.connected'
-DISCONNECTED_TOPIC = 'ftrack.meta.disconnected'
-REPLY_TOPIC = 'ftrack.meta.reply'
-SUBSCRIBE_TOPIC = 'ftrack.meta.subscribe'
-UNSUBSCRIBE_TOPIC = 'ftrack.meta.unsubscribe'
+_CONNECTED_TOPIC = 'ftrack.meta.connected'
+_DISCONNECTED_TOPIC = 'ftrack.meta.disconnected'
+_REPLY_TOPIC = 'ftrack.meta.reply'
+_SUBSCRIBE_TOPIC = 'ftrack.meta.subscribe'
+_UNSUBSCRIBE_TOPIC = 'ftrack.meta.unsubscribe'
 
 #: Seconds without any frame (not even a heartbeat) after which the
 #: connection is considered dead and replaced.
-DEFAULT_READ_TIMEOUT = 60
+_DEFAULT_READ_TIMEOUT = 60
 
 #: Seconds :meth:`EventHub.disconnect` waits for the server to confirm the
 #: websocket's closing before dropping it.
@@ -75,7 +78,7 @@ _CLOSE_WAIT = 2.0
 _TARGET_CACHE_SIZE = 256
 
 
-class Backoff(object):
+class _Backoff(object):
     """When the hub tries again after losing the server.
 
     *attempts* connection attempts are made: the first at once, then after
@@ -166,10 +169,10 @@ class EventHub(object):
         self._received = queue.SimpleQueue()
 
         #: How the hub reconnects after losing the server (a
-        #: :class:`Backoff`; tests shorten it).
-        self._auto_reconnect = Backoff()
+        #: :class:`_Backoff`; tests shorten it).
+        self._auto_reconnect = _Backoff()
         #: Seconds of silence from the server before reconnecting.
-        self._read_timeout = DEFAULT_READ_TIMEOUT
+        self._read_timeout = _DEFAULT_READ_TIMEOUT
 
     # Server address.
 
@@ -285,7 +288,7 @@ class EventHub(object):
             self._transport = transport
             if self.get_subscriber_by_identifier(self.id) is None:
                 self._add_subscriber(
-                    'topic={0}'.format(REPLY_TOPIC), self._handle_reply,
+                    'topic={0}'.format(_REPLY_TOPIC), self._handle_reply,
                     {'id': self.id}, 100,
                 )
             with self._subscribers_lock:
@@ -393,7 +396,7 @@ class EventHub(object):
                 except queue.Empty:
                     break
             self._handle(event)
-            if event['topic'] == DISCONNECTED_TOPIC:
+            if event['topic'] == _DISCONNECTED_TOPIC:
                 break
 
     # The reader thread.
@@ -461,7 +464,7 @@ class EventHub(object):
             transport.send(_socketio.HEARTBEAT_REPLY)
             self.logger.debug('Sent packet: %s', _socketio.HEARTBEAT_REPLY)
         elif kind == _socketio.CONNECT:
-            self._received.put(self._local_event(CONNECTED_TOPIC))
+            self._received.put(self._local_event(_CONNECTED_TOPIC))
         elif kind == _socketio.DISCONNECT:
             return True
         elif kind == _socketio.ERROR:
@@ -515,7 +518,7 @@ class EventHub(object):
             'Failed to reconnect to event server at %s after %d attempts.',
             self.get_server_url(), len(pauses),
         )
-        self._received.put(self._local_event(DISCONNECTED_TOPIC))
+        self._received.put(self._local_event(_DISCONNECTED_TOPIC))
         return None
 
     def _local_event(self, topic):
@@ -558,7 +561,7 @@ class EventHub(object):
     def _announce(self, subscriber):
         """Tell the server about *subscriber* (the state lock is held)."""
         event = ftrack_api.event.base.Event(
-            topic=SUBSCRIBE_TOPIC,
+            topic=_SUBSCRIBE_TOPIC,
             data={
                 'subscriber': subscriber.metadata,
                 'subscription': str(subscriber.subscription),
@@ -638,7 +641,7 @@ class EventHub(object):
                 self._sort_subscribers()
             if self._transport is not None:
                 event = ftrack_api.event.base.Event(
-                    topic=UNSUBSCRIBE_TOPIC,
+                    topic=_UNSUBSCRIBE_TOPIC,
                     data={'subscriber': subscriber.metadata},
                 )
                 self._prepare_event(event)
@@ -717,7 +720,7 @@ class EventHub(object):
     def publish_reply(self, source_event, data, source=None):
         """Publish *data* as a reply to *source_event*."""
         reply = ftrack_api.event.base.Event(
-            topic=REPLY_TOPIC,
+            topic=_REPLY_TOPIC,
             data=data,
             target='id={0}'.format(source_event['source']['id']),
             in_reply_to_event=source_event['id'],

@@ -55,7 +55,7 @@ class RestartableEmulator:
             server_url=self.current.url, api_user=self.current.api_user,
             api_key=self.current.api_key, schema_cache_path=False,
         )
-        session.event_hub._auto_reconnect = ftrack_api.event.hub.Backoff(
+        session.event_hub._auto_reconnect = ftrack_api.event.hub._Backoff(
             attempts=60, initial_delay=0.05, max_delay=0.2
         )
         return session
@@ -169,7 +169,7 @@ def test_queued_events_reach_a_subscriber_restored_first(emulator, sessions):
     topic = 'test.queued.' + uuid.uuid4().hex
     received = []
     listener.event_hub.subscribe('topic=' + topic, received.append)
-    publisher.event_hub._auto_reconnect = ftrack_api.event.hub.Backoff(
+    publisher.event_hub._auto_reconnect = ftrack_api.event.hub._Backoff(
         attempts=1
     )
     emulator.stop()
@@ -193,7 +193,7 @@ def test_giving_up_is_announced_and_ends_wait(emulator):
     session = emulator.session()
     try:
         hub = session.event_hub
-        hub._auto_reconnect = ftrack_api.event.hub.Backoff(
+        hub._auto_reconnect = ftrack_api.event.hub._Backoff(
             attempts=3, initial_delay=0.01, max_delay=0.05
         )
         hub.connect()

@@ -196,7 +196,7 @@ def make_hub():
     def make(url, **options):
         hub = ftrack_api.event.hub.EventHub(url, USER, KEY, **options)
         # Fast reconnection: a few quick attempts.
-        hub._auto_reconnect = ftrack_api.event.hub.Backoff(
+        hub._auto_reconnect = ftrack_api.event.hub._Backoff(
             attempts=5, initial_delay=0.02, max_delay=0.1
         )
         hubs.append(hub)
@@ -457,7 +457,7 @@ def test_a_silent_server_is_replaced(peer, make_hub):
 
 def test_giving_up_ends_wait_with_a_disconnected_event(peer, make_hub):
     hub = make_hub(peer.url)
-    hub._auto_reconnect = ftrack_api.event.hub.Backoff(
+    hub._auto_reconnect = ftrack_api.event.hub._Backoff(
         attempts=3, initial_delay=0.01, max_delay=0.02
     )
     seen = []
@@ -485,7 +485,7 @@ def test_giving_up_ends_wait_with_a_disconnected_event(peer, make_hub):
 
 def test_disconnect_stops_a_reconnection(peer, make_hub):
     hub = make_hub(peer.url)
-    hub._auto_reconnect = ftrack_api.event.hub.Backoff(
+    hub._auto_reconnect = ftrack_api.event.hub._Backoff(
         attempts=100, initial_delay=0.05, max_delay=0.05
     )
     hub.connect()
