@@ -5,8 +5,9 @@ location and where its storage is mounted on each operating system. When
 the session starts (or resets) it publishes
 ``ftrack.storage-scenario.activate``; :func:`activate` then configures that
 location with a :class:`~ftrack_api.accessor.disk.DiskAccessor` on this
-machine's mount point, a :class:`~ftrack_api.structure.standard
-.StandardStructure` and priority 1, so that it is picked before any other.
+machine's mount point, a
+:class:`~ftrack_api.structure.standard.StandardStructure` and priority 1,
+so that it is picked before any other.
 
 :func:`verify_startup` answers ``ftrack.connect.verify-startup`` with a
 warning when this machine's mount point is missing. (The reference's

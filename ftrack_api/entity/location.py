@@ -82,9 +82,9 @@ class Location(ftrack_api.entity.base.Entity):
         A :class:`ftrack_api.structure.base.Structure` deciding the resource
         identifier of each component, or ``NOT_SET`` (nothing can be added).
     ``resource_identifier_transformer``
-        An optional :class:`ftrack_api.resource_identifier_transformer.base
-        .ResourceIdentifierTransformer` applied to resource identifiers as
-        they are stored and read back.
+        An optional resource identifier transformer (see
+        :mod:`ftrack_api.resource_identifier_transformer.base`) applied to
+        resource identifiers as they are stored and read back.
     ``priority``
         Lower is preferred when picking a location (default 95).
     ``progress_callback``
