@@ -9,13 +9,16 @@ import http.server
 import os
 import socket
 import threading
+import tracemalloc
 import types
 import uuid
 
 import pytest
 import requests
 
+import ftrack_api.accessor.disk
 import ftrack_api.exception
+import ftrack_api.structure.id
 import ftrack_api.symbol
 from ftrack_api.accessor.server import ServerFile, _ServerAccessor
 
@@ -260,6 +263,45 @@ def test_an_interrupted_upload_keeps_nothing(session, server, origin,
     # The same component can be added afterwards.
     server.add_component(component, origin)
     assert stored(session, component['id']) == (200, path.read_bytes())
+
+
+def test_memory_stays_flat_whatever_the_file_size(session, server, origin,
+                                                  tmp_path):
+    size = 32 * 1024 * 1024
+    path = tmp_path / 'large.bin'
+    with open(str(path), 'wb') as handle:
+        for _ in range(size // (4 * 1024 * 1024)):
+            handle.write(os.urandom(4 * 1024 * 1024))
+    component = session.create_component(str(path), location=None)
+    disk = session.create('Location', {'name': 'memory-' + uuid.uuid4().hex})
+    disk.accessor = ftrack_api.accessor.disk.DiskAccessor(
+        prefix=str(tmp_path / 'disk'))
+    disk.structure = ftrack_api.structure.id.IdStructure()
+    session.commit()
+
+    tracemalloc.start()
+    try:
+        server.add_component(component, origin)
+        uploaded_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        disk.add_component(component, server)
+        downloaded_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # A few blocks of 1 MiB at most, never the file.
+    assert uploaded_peak < 8 * 1024 * 1024
+    assert downloaded_peak < 8 * 1024 * 1024
+    copy = disk.get_filesystem_path(component)
+    assert os.path.getsize(copy) == size
+    assert _md5_file(copy) == _md5_file(str(path))
+
+
+def _md5_file(path):
+    digest = hashlib.md5()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b''):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class _ShortBodyHandler(http.server.BaseHTTPRequestHandler):

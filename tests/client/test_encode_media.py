@@ -151,3 +151,42 @@ def test_a_sequence_is_not_a_file(session, tmp_path):
     sequence = session.create('SequenceComponent', {'name': 'frames'})
     with pytest.raises(ValueError):
         session.encode_media(sequence)
+
+
+def test_review_session_invites_go_in_one_request(ftrack_server, session,
+                                                  version):
+    import arrow
+
+    now = arrow.utcnow()
+    review = session.create('ReviewSession', {
+        'name': 'Dailies', 'description': '', 'project':
+        version['asset']['parent'], 'start_date': now,
+        'end_date': now.shift(days=1),
+    })
+    invitees = [
+        session.create('ReviewSessionInvitee', {
+            'name': name, 'email': '{0}@example.com'.format(name),
+            'review_session': review,
+        })
+        for name in ('ann', 'bob')
+    ]
+    session.commit()
+    transcript = Transcript(session)
+    assert session.send_review_session_invites(invitees) is None
+    assert transcript.requests == [[
+        {'action': 'send_review_session_invite',
+         'review_session_invitee_id': invitee['id']}
+        for invitee in invitees
+    ]]
+    sent = {entry['recipient_id'] for entry in ftrack_server.outbox()}
+    assert {invitee['id'] for invitee in invitees} <= sent
+
+
+def test_widget_urls_name_the_entity(session, version):
+    transcript = Transcript(session)
+    url = session.get_widget_url('info', entity=version, theme='dark')
+    assert url.startswith(session.server_url)
+    assert transcript.operations == [{
+        'action': 'get_widget_url', 'name': 'info', 'theme': 'dark',
+        'entity_type': 'AssetVersion', 'entity_key': [version['id']],
+    }]
