@@ -77,6 +77,30 @@ def main():
     step('collection after merging members again', lambda: (
         state(shot, ['children']), sorted(c['name'] for c in children)))
 
+    # A local copy of a collection follows new server values while it is
+    # unchanged, and is kept once changed.
+    sequence_for_copies = session.query(
+        'select children from Sequence where name is "sq020"').one()
+    copied = list(sequence_for_copies['children'])
+    added = other.create('Shot', {
+        'name': 'sh090', 'parent': other.get('Sequence',
+                                             sequence_for_copies['id'])})
+    other.commit()
+    session.query('select children from Sequence where id is "{0}"'.format(
+        sequence_for_copies['id'])).one()
+    step('unchanged local copy follows the server', lambda: (
+        len(copied), len(sequence_for_copies['children']),
+        state(sequence_for_copies, ['children'])))
+    sequence_for_copies['children'].remove(
+        session.get('Shot', added['id']))
+    other.delete(other.get('Shot', added['id']))
+    other.commit()
+    session.query('select children from Sequence where id is "{0}"'.format(
+        sequence_for_copies['id'])).one()
+    step('changed local copy is kept', lambda: state(
+        sequence_for_copies, ['children']))
+    session.rollback()
+
     # Session.merge of entities from elsewhere.
     detached = other.query(
         'select name, description, parent from Sequence where name is '

@@ -20,6 +20,8 @@ so that neither client needs to expose anything. Values are described
 structurally (:func:`describe`): entities by their ``str()``, collections
 as lists, dates as ISO text, exceptions as class path and message.
 
+Ids made up with :func:`uuid.uuid4` are repeatable (see ``_ids``).
+
 Steps declare whether they expect to fail (:meth:`Scenario.error`) or not
 (:meth:`Scenario.step`); an outcome other than the declared one is marked
 ``unexpected`` so that a scenario broken for both clients alike is still
@@ -29,8 +31,10 @@ noticed.
 import argparse
 import datetime
 import json
+import random
 import sys
 import traceback
+import uuid
 
 import requests
 
@@ -44,6 +48,20 @@ try:
     import arrow
 except ImportError:  # pragma: no cover - both clients depend on arrow
     arrow = None
+
+
+#: Where uuid4 values come from: reseeded at every step, so that the ids
+#: a client makes up for new entities are the same in both clients' runs.
+#: The emulator returns related rows in key order, so random ids would put
+#: new entities at random places in collections.
+_ids = random.Random(0)
+
+
+def _repeatable_uuid4():
+    return uuid.UUID(int=_ids.getrandbits(128), version=4)
+
+
+uuid.uuid4 = _repeatable_uuid4
 
 
 class _RequestLog(object):
@@ -262,6 +280,7 @@ class Scenario(object):
              headers=False):
         self._requests.take()
         self._requests.headers = headers
+        _ids.seed('{0} {1}'.format(self._count + 1, name))
         entry = {'step': name}
         result = None
         try:
