@@ -81,10 +81,13 @@ def tour(session):
     shots = session.query(
         'select name, parent.name, status.name from Shot '
         'where project.name is "demo" order by parent.name, name'
-    )
-    for shot in shots:
-        show('{0}/{1} is {2}', shot['parent']['name'], shot['name'],
-             shot['status']['name'])
+    ).all()
+    show('{0} shots: {1}', len(shots), ', '.join(
+        '{0}/{1}'.format(shot['parent']['name'], shot['name'])
+        for shot in shots
+    ))
+    show('their statuses: {0}', ', '.join(
+        sorted({shot['status']['name'] for shot in shots})))
 
     in_progress = session.query(
         'select name, parent.name from Task where project_id is "{0}" '
@@ -96,25 +99,25 @@ def tour(session):
     # ------------------------------------------------------------------
     step('Walk the hierarchy')
     # Attributes that were not fetched load on first access
-    # (auto-population): here every "children" collection.
+    # (auto-population): here the "children" collections, level by level.
+    def by_name(entities):
+        return sorted(entities, key=lambda entity: entity['name'])
 
-    def walk(context, depth):
-        show('{0}{1} ({2})', '  ' * depth, context['name'],
-             context.entity_type)
-        for child in sorted(context['children'], key=lambda c: c['name']):
-            walk(child, depth + 1)
-
-    for child in sorted(project['children'], key=lambda c: c['name']):
-        if child.entity_type == 'Sequence':
-            walk(child, 0)
+    for child in by_name(project['children']):
+        if child.entity_type != 'Sequence':
+            continue
+        show('{0}: {1}', child['name'], ', '.join(
+            '{0} ({1} tasks)'.format(shot['name'], len(shot['children']))
+            for shot in by_name(child['children'])
+        ))
 
     # ------------------------------------------------------------------
     step('Statuses and assignments')
     tasks = session.query(
         'select name, parent.name, parent.parent.name, type.name, '
         'status.name, assignments.resource.username from Task '
-        'where parent.parent.name is "sq010" and parent.name is "sh010" '
-        'order by name'
+        'where project_id is "{0}" and parent.parent.name is "sq010" '
+        'and parent.name is "sh010" order by name'.format(project['id'])
     )
     for task in tasks:
         assignees = sorted(
@@ -128,8 +131,8 @@ def tour(session):
 
     artist = session.query('User where username is "jane.doe"').one()
     assigned = session.query(
-        'select name from Task where assignments any '
-        '(resource_id is "{0}")'.format(artist['id'])
+        'select name from Task where project_id is "{0}" and assignments '
+        'any (resource_id is "{1}")'.format(project['id'], artist['id'])
     ).all()
     show('{0} is assigned to {1} tasks', artist['username'], len(assigned))
 
