@@ -224,6 +224,7 @@ def decode_event(wire):
 
 # Connecting --------------------------------------------------------------
 
+
 def handshake(server_url, headers, cookies, timeout=DEFAULT_TIMEOUT):
     """Ask the event server at *server_url* for a socket.io session.
 
