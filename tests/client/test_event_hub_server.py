@@ -410,3 +410,38 @@ def test_close_without_a_connection_is_quiet(ftrack_server):
     session = new_session(ftrack_server)
     session.close()
     assert not session.event_hub.connected
+
+
+def test_a_client_sending_garbage_harms_nobody(sessions, ftrack_server,
+                                               topic):
+    import requests
+    import websocket
+
+    listener, publisher = sessions(), sessions()
+    received = []
+    listener.event_hub.subscribe('topic=' + topic, received.append)
+    announced(listener.event_hub)
+
+    response = requests.get(
+        ftrack_server.url + '/socket.io/1/', timeout=10, headers={
+            'ftrack-user': ftrack_server.api_user,
+            'ftrack-api-key': ftrack_server.api_key,
+        },
+    )
+    sid = response.text.split(':')[0]
+    rogue = websocket.create_connection(
+        ftrack_server.url.replace('http://', 'ws://')
+        + '/socket.io/1/websocket/' + sid, timeout=10,
+    )
+    try:
+        for frame in ('x', '5:::not json', '5:1+::{"name": "ftrack.event"}',
+                      '5:::{"name": "ftrack.event", "args": [{"topic": 5}]}',
+                      '6:::', '9::'):
+            rogue.send(frame)
+        rogue.send_binary(b'\x00\xff')
+        publisher.event_hub.publish(Event(topic, data={'after': 'garbage'}))
+        wait_for(listener.event_hub, lambda: received)
+        assert received[0]['data'] == {'after': 'garbage'}
+        assert listener.event_hub.connected and publisher.event_hub.connected
+    finally:
+        rogue.close()
