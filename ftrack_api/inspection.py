@@ -110,7 +110,21 @@ def state(entity):
 
 
 def states(entities):
-    """Return the state of each of *entities* (which share one session)."""
+    """Return the states of *entities* (which share one session).
+
+    As with the reference client there is one state per distinct entity,
+    in order of first appearance: an entity listed twice (or two instances
+    with one identity) has a single state in the result.
+    """
+    found = {}
+    for entity, entity_state in zip(entities, _states_of_each(entities)):
+        found.setdefault(_identity_key(entity), entity_state)
+    return list(found.values())
+
+
+def _states_of_each(entities):
+    """Return the state of each of *entities* (which share one session),
+    one per item, duplicates included."""
     if not entities:
         return []
     lookup = _state_lookup(entities[0].session.recorded_operations)

@@ -376,7 +376,7 @@ class Session(object):
         entities = self._cached_entities()
         return [
             entity for entity, entity_state in zip(
-                entities, ftrack_api.inspection.states(entities)
+                entities, ftrack_api.inspection._states_of_each(entities)
             )
             if entity_state is state
         ]
@@ -635,7 +635,7 @@ class Session(object):
 
         entities = [
             entity for entity, state in zip(
-                entities, ftrack_api.inspection.states(list(entities))
+                entities, ftrack_api.inspection._states_of_each(list(entities))
             )
             if state is not ftrack_api.symbol.CREATED
         ]

@@ -98,6 +98,12 @@ def main():
         ftrack_api.inspection.state(new_shot),
         ftrack_api.inspection.states([shot, new_shot, value]),
         ftrack_api.inspection.states([])))
+    step('one state per distinct entity', lambda: (
+        ftrack_api.inspection.states([new_shot, shot, new_shot, value]),
+        ftrack_api.inspection.states([shot, shot])))
+    step('populate among duplicates skips only created entities', lambda: (
+        session.populate([shot, new_shot, shot, shot['parent']],
+                         'description')))
     # With auto-population on, the reference client recurses endlessly
     # looking for a missing primary key (known difference: ours raises the
     # KeyError below straight away); without it both raise the KeyError.
