@@ -45,6 +45,14 @@ _REGISTRATION_FAILED = (
 )
 
 
+class _NoAccessorError(ftrack_api.exception.LocationError, AttributeError):
+    """A location without an accessor was asked for paths or URLs.
+
+    Also an :exc:`AttributeError`, which is what the reference client lets
+    escape there (its accessor ``NOT_SET`` has no such method).
+    """
+
+
 def _is_container(component):
     """Whether *component* groups members rather than holding data."""
     return 'members' in component.keys()
@@ -512,7 +520,7 @@ class Location(ftrack_api.entity.base.Entity):
 
     def _require_accessor(self):
         if not self.accessor:
-            raise ftrack_api.exception.LocationError(
+            raise _NoAccessorError(
                 'No accessor defined for location {location}.',
                 details=dict(location=self),
             )

@@ -642,6 +642,28 @@ def test_urls_and_paths_come_from_the_accessor(session, tmp_path):
         '&apiKey={0}&size=64'.format(session.api_key))
 
 
+def test_locations_without_accessors_give_no_paths(session, tmp_path):
+    bare = session.create('Location', {'name': unique('bare')})
+    session.commit()
+    component = session.create_component(
+        write(tmp_path / 'a.txt', b'a'), location=None)
+    session.create('ComponentLocation', {
+        'component': component, 'location': bare,
+        'resource_identifier': 'a/b.txt',
+    })
+    session.commit()
+    message = 'No accessor defined for location {0}.'.format(bare)
+    for method in (bare.get_filesystem_path, bare.get_url,
+                   bare.remove_component):
+        with pytest.raises(ftrack_api.exception.LocationError) as raised:
+            method(component)
+        assert str(raised.value) == message
+    # As with the reference client, paths and URLs fail with an
+    # AttributeError too.
+    with pytest.raises(AttributeError):
+        bare.get_url(component)
+
+
 def test_removing_a_missing_component_is_an_error(session, tmp_path):
     disk = disk_location(session, tmp_path)
     component = session.create('FileComponent', {'name': 'absent'})
