@@ -899,8 +899,9 @@ class Session(object):
             collection = clique.parse(path)
         except ValueError:
             data.setdefault('size', _file_size(path))
-            if 'file_type' not in data:
-                data['file_type'] = self._file_type(path)
+            # Plugins are asked even when *data* names the type, as the
+            # reference does.
+            data.setdefault('file_type', self._file_type(path))
             return self._create_component(
                 'FileComponent', path, data, location
             )

@@ -161,6 +161,11 @@ def test_plugins_may_name_the_file_type(session, tmp_path):
     assert session.create_component(path, location=None)['file_type'] == \
         '.custom'
     assert seen == [path]
+    # Asked even when the type is given, which wins.
+    given = session.create_component(
+        path, data={'file_type': '.given'}, location=None)
+    assert given['file_type'] == '.given'
+    assert seen == [path, path]
 
 
 def test_location_none_registers_in_the_origin_only(session, tmp_path):
