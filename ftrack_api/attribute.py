@@ -41,12 +41,46 @@ def merge_references(function):
 
     @functools.wraps(function)
     def get_value(self, entity):
-        if entity._detached and self.name not in entity._merged_attributes:
-            entity._merged_attributes.add(self.name)
+        if entity._detached:
+            if self.name not in entity._merged_attributes:
+                entity._merged_attributes.add(self.name)
+                self._merge_stored_values(entity)
+        elif self.name in entity._foreign_values:
+            entity._foreign_values.discard(self.name)
             self._merge_stored_values(entity)
         return function(self, entity)
 
     return get_value
+
+
+def note_foreign_values(attribute, entity, items):
+    """Have *entity*'s *attribute* merged on its next read when it is set,
+    for the first time, to *items* including entities that are not the
+    session's own.
+
+    The reference client merges a relation's values into the session the
+    first time the relation is read; values of attached entities already
+    are the session's instances, so only an unread relation given another
+    session's (or decoded) entities needs it. A relation holding a value is
+    taken as read.
+    """
+    if entity._detached:
+        return
+    name = attribute.name
+    if name in entity._local_values or name in entity._remote_values:
+        return
+    # Imported here: the entity module builds on this one.
+    import ftrack_api.entity.base
+
+    session = entity.session
+    for item in items:
+        if isinstance(item, ftrack_api.entity.base.Entity) and (
+            item.session is not session or item._detached
+        ):
+            if not entity._foreign_values:
+                entity._foreign_values = set()
+            entity._foreign_values.add(name)
+            return
 
 
 class Attributes(object):
@@ -287,6 +321,11 @@ class ReferenceAttribute(Attribute):
     def get_value(self, entity):
         return super().get_value(entity)
 
+    def set_local_value(self, entity, value):
+        """Refer to *value* (an entity or None)."""
+        note_foreign_values(self, entity, (value,))
+        super().set_local_value(entity, value)
+
     def _merge_stored_values(self, entity):
         session = entity.session
         for values in (entity._local_values, entity._remote_values):
@@ -332,6 +371,8 @@ class AbstractCollectionAttribute(Attribute):
 
     def set_local_value(self, entity, value):
         """Set a new collection, converting lists and None."""
+        if isinstance(value, list):
+            note_foreign_values(self, entity, value)
         if value is not NOT_SET:
             value = self._adapt_to_collection(entity, value)
             value.mutable = self._mutable

@@ -49,6 +49,10 @@ class Entity(
     #: True for entities decoded outside the session's identity map.
     _detached = False
 
+    #: Names of relations given entities that are not the session's own
+    #: instances (from another session, or decoded), merged on next read.
+    _foreign_values = frozenset()
+
     #: Logger of the class (the factory gives each class its own).
     logger = logging.getLogger(__name__ + '.Entity')
 

@@ -168,3 +168,42 @@ def test_created_entity_collections_hold_the_session_instances(ftrack_session, p
         'name': 'collects', 'children': [outsider],
     })
     assert created['children'][0] is shot['children'][0]
+
+
+def test_another_session_s_entities_are_merged_on_first_read(ftrack_session, ftrack_server, project_tree):  # noqa: F811
+    # As with the reference client, a relation given entities of another
+    # session before it was ever read hands out the session's own instances
+    # on its first read; once read, later foreign values stay as given.
+    other = new_session(ftrack_server)
+    try:
+        foreign_shot = other.get('Shot', project_tree['shots'][1])
+        foreign_tasks = [
+            other.get('Task', task_id) for task_id in project_tree['tasks'][:2]
+        ]
+        shot = ftrack_session.get('Shot', project_tree['shots'][0])
+        task = ftrack_session.get('Task', project_tree['tasks'][3])
+        task['parent'] = foreign_shot
+        parent = task['parent']
+        assert parent is not foreign_shot
+        assert parent.session is ftrack_session
+        assert parent is ftrack_session.get('Shot', foreign_shot['id'])
+        assert task.attributes.get('parent').get_local_value(task) is parent
+
+        # Read once: a second foreign value is kept as it is.
+        task['parent'] = foreign_shot
+        assert task['parent'] is foreign_shot
+
+        shot['children'] = foreign_tasks
+        assert [item.session for item in shot['children']] == [
+            ftrack_session, ftrack_session
+        ]
+        # Changing a read collection in place keeps foreign members.
+        shot['children'].append(other.get('Task', project_tree['tasks'][4]))
+        assert shot['children'][-1].session is other
+
+        created = ftrack_session.create('Sequence', {'name': 'merged'})
+        created['parent'] = other.get('Project', project_tree['project'])
+        assert created['parent'].session is ftrack_session
+    finally:
+        ftrack_session.rollback()
+        other.close()

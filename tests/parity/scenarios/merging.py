@@ -130,6 +130,37 @@ def main():
             'Task where name is "modeling"').one(),
         recorder.attribute_state(session.merge(decoded), ['name', 'bid'])))
 
+    # Entities of another session set as values: merged on the first read
+    # of a relation, kept as given once it was read.
+    foreign_shot = other.query(
+        'select name, description from Shot where name is "sh020" and '
+        'parent.name is "sq020"').one()
+    target = session.query(
+        'Task where name is "lighting" and parent.name is "sh010" and '
+        'parent.parent.name is "sq010"').one()
+    target['parent'] = foreign_shot
+    step('a foreign entity set on an unread relation is merged on read',
+         lambda: (target['parent'] is foreign_shot,
+                  target['parent'].session is session,
+                  state(target['parent'], ['name', 'description'])))
+    target['parent'] = foreign_shot
+    step('once read, a foreign entity is kept', lambda: (
+        target['parent'] is foreign_shot))
+    foreign_tasks = other.query(
+        'select name from Task where parent.name is "sh030" order by name'
+    ).all()
+    holder = session.query(
+        'Shot where name is "sh020" and parent.name is "sq010"').one()
+    holder['children'] = foreign_tasks
+    step('foreign entities in a list set on an unread collection', lambda: [
+        (item is original, item.session is session)
+        for item, original in zip(holder['children'], foreign_tasks)])
+    holder['children'].append(other.query(
+        'Task where name is "modeling"').one())
+    step('appended to a read collection, a foreign entity is kept',
+         lambda: holder['children'][-1].session is session)
+    session.rollback()
+
     # Entity.merge reports changes.
     first = other.query(
         'select name, description from Shot where name is "sh030"').one()
