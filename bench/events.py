@@ -5,6 +5,7 @@
     python -m bench.events                 # both clients, 1,000 events
     python -m bench.events --client ours   # ours alone
     python -m bench.events --events 200 --throughput-events 1000
+    python -m bench.events --repeat 3      # medians of three runs each
     python -m bench.events --update-readme # record the table in README.md
 
 One emulator runs in this process; each client runs in a subprocess of its
@@ -301,6 +302,9 @@ def main(argv=None):
                         help='events for the latency measures (1,000)')
     parser.add_argument('--throughput-events', type=int, default=5000,
                         help='events for the throughput measure (5,000)')
+    parser.add_argument('--repeat', type=int, default=1, metavar='N',
+                        help='run each client N times (alternating), '
+                        'report the median of each figure')
     parser.add_argument('--update-readme', action='store_true',
                         help='record the table in bench/README.md')
     options = parser.parse_args(argv)
@@ -312,21 +316,30 @@ def main(argv=None):
 
     clients = ('reference', 'ours') if options.client == 'both' else (
         options.client,)
-    figures = {}
+    runs = {client: [] for client in clients}
     started = time.monotonic()
     with Emulator() as server:
-        for client in clients:
-            python = (interpreters.reference() if client == 'reference'
-                      else interpreters.ours())
-            print('running {0} ...'.format(client), file=sys.stderr)
-            result = run_client(python, server, options.events,
-                                options.throughput_events)
-            figures[client] = summarise(result)
+        for repeat in range(options.repeat):
+            for client in clients:
+                python = (interpreters.reference() if client == 'reference'
+                          else interpreters.ours())
+                print('running {0} ({1} of {2}) ...'.format(
+                    client, repeat + 1, options.repeat), file=sys.stderr)
+                result = run_client(python, server, options.events,
+                                    options.throughput_events)
+                runs[client].append(summarise(result))
+    figures = {
+        client: {
+            key: statistics.median(summary[key] for summary in summaries)
+            for key in summaries[0]
+        }
+        for client, summaries in runs.items()
+    }
     text = (
         'Latest run: {date}, on {cores} CPU cores, {system} {machine}, '
         'Python {python}, with `python -m bench.events{args}` ({seconds:.0f}'
         ' s in all): {events:,} events for the latencies, {throughput:,} '
-        'for the throughput.\n\n{table}'
+        'for the throughput{medians}.\n\n{table}'
     ).format(
         date=time.strftime('%Y-%m-%d'), cores=os.cpu_count(),
         system=platform.system(), machine=platform.machine(),
@@ -335,6 +348,8 @@ def main(argv=None):
                      if arg != '--update-readme'),
         seconds=time.monotonic() - started, events=options.events,
         throughput=options.throughput_events, table=table(figures),
+        medians=('; medians of {0} runs'.format(options.repeat)
+                 if options.repeat > 1 else ''),
     )
     print(text)
     if options.update_readme:
