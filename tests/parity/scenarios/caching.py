@@ -202,6 +202,14 @@ def main():
                 'set': lambda self, key, value: None,
                 'remove': lambda self, key: None}))).keys())
 
+    # The cache argument: a cache, or a callable returning one (or None).
+    step('a cache instance as the second layer', lambda: [
+        type(layer).__name__ for layer in scenario.connect(
+            cache=ftrack_api.cache.MemoryCache()).cache.caches])
+    step('a callable returning None adds no layer', lambda: [
+        type(layer).__name__ for layer in scenario.connect(
+            cache=lambda owner: None).cache.caches])
+
     # A session with another key maker.
     keyed = scenario.connect(cache_key_maker=ftrack_api.cache.ObjectKeyMaker())
     keyed_shot = keyed.query('Shot where name is "sh030"').one()
