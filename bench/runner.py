@@ -326,15 +326,6 @@ def summarise(runs):
     return rows
 
 
-def python_version(python):
-    """Return ``X.Y.Z`` of the interpreter *python*."""
-    return subprocess.run(
-        [python, '-I', '-c', 'import platform; print('
-         'platform.python_version())'],
-        capture_output=True, text=True, check=True, cwd=tempfile.gettempdir(),
-    ).stdout.strip()
-
-
 def main_run(options):
     """Run everything *options* asks for; return (runner, runs)."""
     with Runner(options) as runner:

@@ -214,11 +214,3 @@ class Context:
                 'requests': self.request_counts[label][-1],
             }
         return {'measurements': measurements, 'notes': self.notes}
-
-
-def temporary_path(ctx, name):
-    """Return a fresh path called *name* inside the workload's directory."""
-    path = os.path.join(ctx.directory, name)
-    if os.path.exists(path):
-        raise ValidationError('{0} exists already.'.format(path))
-    return path
