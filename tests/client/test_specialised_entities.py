@@ -317,10 +317,12 @@ def test_component_availability(ftrack_session, transcript):  # noqa: F811
     assert set(availability) == {location['id'] for location in locations}
     assert availability[unmanaged['id']] == 100.0
     assert sum(availability.values()) == 100.0
-    assert transcript.expressions[1] == (
+    # The reference asks for the components first, then for the locations.
+    assert transcript.expressions[0] == (
         'select component_locations.location_id from FileComponent where id '
         'is {0} offset 0 limit 500'.format(component['id'])
     )
+    assert transcript.expressions[1].startswith('select id from Location')
 
     both = ftrack_session.get_component_availabilities(
         [component, container], locations=[unmanaged]
