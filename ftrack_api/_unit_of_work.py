@@ -127,6 +127,23 @@ def _payloads(operations):
     return payloads
 
 
+def transient_identities(operations):
+    """Return the (entity type, primary key tuple) of every entity both
+    created and deleted among *operations*: the server never hears of
+    them."""
+    created, deleted = set(), set()
+    for operation in operations:
+        if isinstance(operation, ftrack_api.operation.CreateEntityOperation):
+            created.add(_operation_identity(operation))
+        elif isinstance(operation, ftrack_api.operation.DeleteEntityOperation):
+            deleted.add(_operation_identity(operation))
+    return created & deleted
+
+
+def _operation_identity(operation):
+    return (operation.entity_type, tuple(operation.entity_key.values()))
+
+
 def _without_transient_entities(payloads):
     created = {p.identity for p in payloads if p.action == 'create'}
     deleted = {p.identity for p in payloads if p.action == 'delete'}

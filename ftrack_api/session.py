@@ -372,6 +372,17 @@ class Session(object):
             if isinstance(value, ftrack_api.entity.base.Entity)
         ]
 
+    def _forget_cached(self, entity_type, key_values):
+        """Remove the entity *entity_type* with primary key *key_values*
+        from every cache layer, if it is there."""
+        key = self.cache_key_maker.key(
+            (str(entity_type), [str(value) for value in key_values])
+        )
+        try:
+            self.cache.remove(key)
+        except KeyError:
+            pass
+
     def _entities_in_state(self, state):
         entities = self._cached_entities()
         return [
@@ -739,6 +750,14 @@ class Session(object):
                 return
             results = self._call_and_merge(batch)
 
+            # Entities created and deleted in this batch never reached the
+            # server: they leave the cache, as a rollback would drop them.
+            for entity_type, key_values in (
+                ftrack_api._unit_of_work.transient_identities(
+                    self.recorded_operations
+                )
+            ):
+                self._forget_cached(entity_type, key_values)
             self.recorded_operations.clear()
             ftrack_api._unit_of_work.forget_local_values(
                 self._cached_entities(), keep_primary_keys=True

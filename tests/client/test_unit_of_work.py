@@ -284,3 +284,20 @@ def test_states_of_many_new_entities(ftrack_session, project_tree):  # noqa: F81
     }
     ftrack_session.rollback()
     assert ftrack_session.created == []
+
+
+def test_entities_created_and_deleted_in_a_commit_leave_the_cache(ftrack_session, project_tree):  # noqa: F811
+    shot = ftrack_session.get('Shot', project_tree['shots'][0])
+    gone = ftrack_session.create('Task', {'name': 'gone', 'parent': shot})
+    gone_id = gone['id']
+    ftrack_session.delete(gone)
+    shot['description'] = 'changed'
+    ftrack_session.commit()
+    # The server never heard of it, and the session forgets it too.
+    assert ftrack_session.get('Task', gone_id) is None
+    # A later rollback leaves the session fully usable.
+    ftrack_session.rollback()
+    assert ftrack_session.created == []
+    assert ftrack_session.modified == []
+    assert ftrack_session.deleted == []
+    assert gone['id'] == gone_id
