@@ -19,6 +19,16 @@ from ftrack_emulator import __version__, config as config_module
 logger = logging.getLogger('ftrack_emulator.cli')
 
 
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show defaults, except where the help text already explains a
+    missing value (``None``) in words."""
+
+    def _get_help_string(self, action):
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog='ftrack-emulator',
@@ -34,7 +44,7 @@ def build_parser():
             'Run an ftrack emulator until interrupted. Point clients at the '
             'URL it prints, with the API user and key below.'
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     serve.add_argument(
         '--host', default=config_module.DEFAULT_HOST,
@@ -47,8 +57,9 @@ def build_parser():
     serve.add_argument(
         '--database', default=None, metavar='URL',
         help=(
-            'SQLAlchemy database URL; "sqlite://" keeps everything in '
-            'memory (default: a SQLite file in the user data directory, {0})'
+            'SQLAlchemy database URL (SQLite; other databases are untested); '
+            '"sqlite://" keeps everything in memory (default: a SQLite file '
+            'in the user data directory, {0})'
             .format(_default_database_path())
         ),
     )
