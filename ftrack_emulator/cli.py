@@ -19,7 +19,6 @@ from ftrack_emulator import __version__, config as config_module
 logger = logging.getLogger('ftrack_emulator.cli')
 
 
-
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Show defaults, except where the help text already explains a
     missing value (``None``) in words."""
@@ -28,6 +27,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         if action.default is None:
             return action.help
         return super()._get_help_string(action)
+
 
 def build_parser():
     parser = argparse.ArgumentParser(
