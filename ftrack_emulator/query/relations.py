@@ -317,13 +317,15 @@ class Relations:
                 link_remote = self.storage.link_column(
                     link, relation.link_remote
                 )
-                return sa.select(*columns, link_local.label('__key')) \
-                    .select_from(
-                        link.join(alias, link_remote == alias.c[remote_name])
-                    ).where(
-                        link_local.in_(keys),
-                        *self._target_conditions(target, alias, relation)
-                    )
+                statement = sa.select(
+                    *columns, link_local.label('__key')
+                ).select_from(
+                    link.join(alias, link_remote == alias.c[remote_name])
+                ).where(
+                    link_local.in_(keys),
+                    *self._target_conditions(target, alias, relation)
+                )
+                return self._in_display_order(target, alias, statement)
             return LoadPlan([owner_column], build, many)
 
         pairs = self._key_pairs(owner_type, target, relation)
@@ -333,16 +335,30 @@ class Relations:
             conditions = self._target_conditions(target, alias, relation)
             if len(pairs) == 1:
                 key = alias.c[pairs[0][1]]
-                return sa.select(*columns, key.label('__key')).where(
+                statement = sa.select(*columns, key.label('__key')).where(
                     key.in_(keys), *conditions
                 )
-            key_columns = [alias.c[remote] for _, remote in pairs]
-            return sa.select(
-                *columns,
-                *[column.label('__key{0}'.format(index))
-                  for index, column in enumerate(key_columns)]
-            ).where(sa.tuple_(*key_columns).in_(keys), *conditions)
+            else:
+                key_columns = [alias.c[remote] for _, remote in pairs]
+                statement = sa.select(
+                    *columns,
+                    *[column.label('__key{0}'.format(index))
+                      for index, column in enumerate(key_columns)]
+                ).where(sa.tuple_(*key_columns).in_(keys), *conditions)
+            if many:
+                statement = self._in_display_order(target, alias, statement)
+            return statement
         return LoadPlan(owner_columns, build, many)
+
+    def _in_display_order(self, target, alias, statement):
+        """Order collection items the way ftrack lists them: by their
+        ``sort`` value when the type has one (statuses, types, priorities,
+        object types ...), otherwise as stored."""
+        prop = target.properties.get('sort')
+        if prop is None or prop.column is None:
+            return statement
+        column = alias.c[self.storage.column_name(target, 'sort')]
+        return statement.order_by(column)
 
     def _ancestors_load(self, owner_type, prop):
         target = self.storage.target(prop)
