@@ -32,6 +32,12 @@ _OPERATOR_ALIASES = {
 }
 
 
+#: Every operator a condition may use, as listed in error messages.
+_OPERATOR_WORDS = tuple(_OPERATOR_ALIASES) + (
+    'in', 'not_in', 'has', 'any',
+)
+_KEYWORD_IN_ERROR = re.compile(r"(?:Caseless)?Keyword '(\w+)'")
+
 _IDENTIFIER = r'[A-Za-z_][A-Za-z0-9_]*'
 _NUMBER = re.compile(r'-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?$')
 _SPECIAL_WORDS = {'true': True, 'false': False, 'none': None, 'null': None}
@@ -360,6 +366,24 @@ def _run(grammar, expression):
         detail = error.msg
         if detail.startswith('Expected '):
             detail = 'expected ' + detail[len('Expected '):]
+        keyword = _KEYWORD_IN_ERROR.search(detail)
+        if keyword is not None:
+            # pyparsing names the last alternative it tried ("expected
+            # CaselessKeyword 'is', was immediately followed by keyword
+            # character"); say what the position allows instead.
+            if keyword.group(1).lower() in _OPERATOR_WORDS:
+                detail = 'expected an operator ({0})'.format(
+                    ', '.join(_OPERATOR_WORDS)
+                )
+                # Point at the whole misspelt word, not at its tail.
+                while position and (
+                    expression[position - 1].isalnum()
+                    or expression[position - 1] == '_'
+                ):
+                    position -= 1
+                found = expression[position:position + 20]
+            else:
+                detail = 'expected "{0}"'.format(keyword.group(1))
         if detail == 'expected end of text':
             detail = (
                 'expected "where", "order by", "group by", "offset", '

@@ -222,6 +222,9 @@ def test_parsed_queries_are_cached():
     ('Task where a foo b', 'at position 13 (near \'foo b\'): expected '
      'operator'),
     ('Task where a is', 'at position 15 (near \'<end>\'): expected value'),
+    ('Task where a iss "x"', 'at position 13 (near \'iss "x"\'): expected '
+     'an operator (is, =, is_not'),
+    ('Task where a likes "x"', 'near \'likes "x"\'): expected an operator'),
     ('Task where', 'expected criteria'),
     ('Task where a has b', 'expected "("'),
     ('Task where a in (select id from)', 'expected entity type'),
