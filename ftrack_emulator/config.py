@@ -66,7 +66,9 @@ class Config:
 
     ``database`` is an SQLAlchemy URL (``sqlite://`` keeps the data in
     memory); ``storage`` the directory for file data of the server location;
-    ``demo`` adds the demo production to a freshly created database;
+    ``demo`` adds the demo production when the database has none yet (a
+    new database, an existing one without the demo project, and again
+    after every reset);
     ``event_heartbeat_interval`` and ``event_heartbeat_timeout`` (seconds)
     pace the event server's heartbeats and how long it waits for a silent
     client.
