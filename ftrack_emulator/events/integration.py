@@ -76,9 +76,13 @@ def entity_changes(records):
     changes = []
     for record in records:
         values = record.get('values') or {}
+        # A reference written by the client (``status``) is announced by
+        # its foreign key (``status_id``), which carries the old and new
+        # values; don't list it twice.
         attributes = [
             name for name in record.get('attributes', ())
             if not name.startswith('__')
+            and not (name not in values and name + '_id' in values)
         ]
         attributes += [name for name in values if name not in attributes]
         key = record.get('key') or []

@@ -171,3 +171,39 @@ def test_update_events_carry_old_and_new_values_and_parents(ftrack_server):
     assert removed['changes']['content'] == {'old': 'Looks good',
                                              'new': None}
     assert removed['parents'][1:] == chain
+
+
+def test_a_reference_change_is_announced_by_its_foreign_key(ftrack_server):
+    """The Python client writes ``status: {ref}``; the event names the
+    change ``statusid`` with old and new ids, and not ``status`` as well."""
+    [schemas, statuses] = api(
+        ftrack_server,
+        {'action': 'query', 'expression': 'select id from ProjectSchema'},
+        {'action': 'query', 'expression': 'select id from Status'},
+    )
+    project = create('Project', {
+        'name': 'by_reference', 'full_name': 'By reference',
+        'project_schema': ref('ProjectSchema', schemas['data'][0]['id'])})
+    task = create('Task', {'name': 'comp',
+                           'parent': ref('Project', project['entity_key'][0])})
+    api(ftrack_server, project, task)
+    task_id = task['entity_key'][0]
+    [loaded] = api(ftrack_server, {
+        'action': 'query',
+        'expression': 'select status_id from Task where id is ' + task_id})
+    old_status = loaded['data'][0]['status_id']
+    new_status = next(status['id'] for status in statuses['data']
+                      if status['id'] != old_status)
+    client = RawClient(ftrack_server.url, ftrack_server.api_user,
+                       ftrack_server.api_key)
+    try:
+        client.subscribe('topic=ftrack.update')
+        api(ftrack_server, update('Task', task_id,
+                                  {'status': ref('Status', new_status)}))
+        event = client.event()
+    finally:
+        client.close()
+    [entity] = event['data']['entities']
+    assert entity['keys'] == ['statusid']
+    assert entity['changes'] == {
+        'statusid': {'old': old_status, 'new': new_status}}
