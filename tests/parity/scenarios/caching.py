@@ -147,7 +147,8 @@ def main():
     step('memory cache clear with a pattern', lambda: (
         memory.set('apple', 1), memory.set('banana', 2),
         memory.clear(pattern='an'), sorted(memory.keys())))
-    top, bottom = ftrack_api.cache.MemoryCache(), ftrack_api.cache.MemoryCache()
+    top = ftrack_api.cache.MemoryCache()
+    bottom = ftrack_api.cache.MemoryCache()
     layered = ftrack_api.cache.LayeredCache([top, bottom])
     bottom.set('low', 'value')
     step('layered cache back-fills the layers above', lambda: (

@@ -150,9 +150,10 @@ def main():
         session.commit()))
     fresh = scenario.connect()
     fresh_sequence = fresh.get('Sequence', sequence['id'])
-    error('a new shot knows no project without project_id', lambda: fresh.create(
-        'Shot', {'name': 'sh905', 'parent': fresh_sequence})[
-            'custom_attributes'].__setitem__('notes_text', 'hello'))
+    error('a new shot knows no project without project_id',
+          lambda: fresh.create(
+              'Shot', {'name': 'sh905', 'parent': fresh_sequence})[
+                  'custom_attributes'].__setitem__('notes_text', 'hello'))
     fresh.rollback()
     fresh_shot = fresh.create('Shot', {
         'id': fixed_id(8), 'name': 'sh904', 'parent': fresh_sequence,

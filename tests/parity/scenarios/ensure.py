@@ -55,8 +55,9 @@ def main():
     session.rollback()
     error('ensure with a zoned arrow is queried by wall-clock time',
           lambda: session.ensure(
-              'Project', {'name': 'demo',
-                          'start_date': arrow.get('2024-01-08T10:00:00+01:00')},
+              'Project', {
+                  'name': 'demo',
+                  'start_date': arrow.get('2024-01-08T10:00:00+01:00')},
               identifying_keys=['name', 'start_date']))
     session.rollback()
     step('ensure with microseconds updates the value', lambda: (
