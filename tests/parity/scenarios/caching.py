@@ -7,7 +7,6 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import ftrack_api.cache  # noqa: E402
-import ftrack_api.symbol  # noqa: E402
 
 import recorder  # noqa: E402
 

@@ -7,11 +7,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import ftrack_api.attribute  # noqa: E402
 import ftrack_api.collection  # noqa: E402
 import ftrack_api.formatter  # noqa: E402
 import ftrack_api.inspection  # noqa: E402
-import ftrack_api.symbol  # noqa: E402
 
 import recorder  # noqa: E402
 

@@ -8,7 +8,7 @@ import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import ftrack_api.inspection  # noqa: E402
+import ftrack_api.symbol  # noqa: E402
 
 import recorder  # noqa: E402
 
@@ -174,5 +174,4 @@ def main():
 
 
 if __name__ == '__main__':
-    import ftrack_api.symbol  # noqa: F401
     recorder.main_guard(main)
