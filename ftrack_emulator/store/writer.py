@@ -227,6 +227,7 @@ class Writer:
         self._cascade_cache = {}
         self._lineages = {}
         self._parents = {}
+        self._foreign_key_cache = {}
         self._follow_up_table = None
 
     # Schema lookups -----------------------------------------------------
@@ -328,7 +329,7 @@ class Writer:
         where = '"{0}" of {1}'.format(prop.name, info.name)
         if prop.is_datetime:
             try:
-                return decode.decode_datetime(value, prop.name)
+                return _to_seconds(decode.decode_datetime(value, prop.name))
             except ValidationError as error:
                 raise ValidationError(_clean('{0}: {1}'.format(
                     where, error.content))) from None
@@ -369,7 +370,7 @@ class Writer:
                           decode.describe(value))
         # 'variable' and untyped: any JSON value; dates are decoded.
         if decode.is_encoded_date(value):
-            return decode.decode_datetime(value, prop.name)
+            return _to_seconds(decode.decode_datetime(value, prop.name))
         return value
 
     def _resolve_reference(self, connection, batch, info, prop, value):
@@ -417,6 +418,46 @@ class Writer:
             columns[relation.target_type_column] = concrete.name
         return columns
 
+    def _foreign_keys(self, info):
+        """Return ``{column: (attribute, target info)}`` for the columns of
+        *info*'s type that hold the key of a plain reference (``parent_id``
+        for ``parent``)."""
+        known = self._foreign_key_cache.get(info.name)
+        if known is not None:
+            return known
+        known = {}
+        for prop in info.entity_type.properties.values():
+            relation = prop.relation
+            if (not prop.is_reference or relation is None
+                    or relation.special or relation.through
+                    or relation.target_type_column or relation.extra_keys):
+                continue
+            scalar = info.properties_by_column.get(relation.local)
+            target = self.registry.get(prop.target)
+            if scalar is None or not scalar.is_scalar or target is None:
+                continue
+            target_info = self.info(target.name)
+            if target_info.pk_columns == [relation.remote]:
+                known.setdefault(relation.local, (scalar.name, target_info))
+        self._foreign_key_cache[info.name] = known
+        return known
+
+    def _check_foreign_keys(self, connection, batch, info, columns):
+        """Refuse key values written as plain attributes (``parent_id``)
+        that name no entity, as the reference objects are refused."""
+        foreign_keys = self._foreign_keys(info)
+        for column, value in columns.items():
+            entry = foreign_keys.get(column)
+            if entry is None or value is None:
+                continue
+            name, target_info = entry
+            if self._fetch_row_any(
+                    connection, batch, target_info, (str(value),)) is None:
+                raise invalid(
+                    '"{0}" of {1} refers to {2} {3}, which does not exist.',
+                    name, info.name, target_info.name, value
+                )
+
     def _compatible(self, info, prop, target_name):
         """Return the _TypeInfo of *target_name* if entities of that type
         may be held by *prop*; raise ValidationError otherwise."""
@@ -452,6 +493,7 @@ class Writer:
             )
         row = {}
         collections = []
+        keys_given = {}
         for attribute, value in data.items():
             if attribute == '__entity_type__':
                 continue
@@ -463,9 +505,10 @@ class Writer:
                     connection, batch, info, prop, value
                 ))
             else:
-                _merge_columns(info, attribute, row, {
-                    prop.column: self._coerce(info, prop, value)
-                })
+                value = self._coerce(info, prop, value)
+                keys_given[prop.column] = value
+                _merge_columns(info, attribute, row, {prop.column: value})
+        self._check_foreign_keys(connection, batch, info, keys_given)
         if entity_key is not None:
             key = decode.normalise_entity_key(
                 entity_key, entity_type.primary_key, type_name
@@ -933,6 +976,7 @@ class Writer:
                 )
             else:
                 columns = {prop.column: self._coerce(info, prop, value)}
+                self._check_foreign_keys(connection, batch, info, columns)
             if attribute in info.immutable:
                 # Immutable once set, as clients see it: a value may fill
                 # an empty attribute but never replace one.
@@ -1226,7 +1270,9 @@ class Writer:
             )
         elif kind == 'date':
             try:
-                value = decode.decode_datetime(value, configuration['key'])
+                value = _to_seconds(
+                    decode.decode_datetime(value, configuration['key'])
+                )
             except ValidationError:
                 ok = False
         if not ok:
@@ -1670,6 +1716,15 @@ class Writer:
             connection.execute(sqlalchemy.delete(table).where(
                 column.in_(values[start:start + 500])
             ))
+
+
+def _to_seconds(moment):
+    """Drop the fraction of a second, as ftrack's database columns do (so
+    that a client querying the value it wrote, which clients send without
+    microseconds, finds it again)."""
+    if moment is None or not moment.microsecond:
+        return moment
+    return moment.replace(microsecond=0)
 
 
 def _merge_columns(info, attribute, row, columns):

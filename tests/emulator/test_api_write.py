@@ -244,6 +244,28 @@ def test_references_must_exist_and_fit(api, shot):
     assert '"parent" of Task must refer to a Context' in error['content']
 
 
+def test_foreign_keys_written_as_attributes_must_exist(api, shot):
+    missing = new_id()
+    error = api.error([create_op('Task', {
+        'name': 'orphan', 'parent_id': missing})])
+    assert error['exception'] == 'ValidationError'
+    assert '"parent_id" of Task refers to Context {0}, which does not ' \
+        'exist'.format(missing) in error['content']
+    assert api.query('select id from Task where name is "orphan"')[
+        'data'] == []
+    task = make_task(api, shot)
+    error = api.error([update_op('Task', [task['id']], {
+        'status_id': missing})])
+    assert '"status_id" of Task refers to Status' in error['content']
+    # A key that exists, and one created earlier in the same request, work.
+    sequence_id = new_id()
+    api.call([
+        create_op('Sequence', {'id': sequence_id, 'name': 'sq',
+                               'parent_id': shot['parent_id']}),
+        create_op('Task', {'name': 'child', 'parent_id': sequence_id}),
+    ])
+
+
 def test_update_changes_scalars_and_references(api, project, shot):
     task = make_task(api, shot)
     other = api.create('Shot', {'name': 'other',
@@ -276,7 +298,12 @@ def test_dates_and_naive_datetimes(api, shot):
                      end_date={'__type__': 'datetime',
                                'value': '2024-05-07T10:00:00.250000'})
     assert task['start_date']['value'] == '2024-05-06T00:00:00'
-    assert task['end_date']['value'].startswith('2024-05-07T10:00:00')
+    # Stored to the second, as ftrack stores them, so that a client
+    # querying what it wrote (clients drop microseconds) finds it again.
+    assert task['end_date']['value'] == '2024-05-07T10:00:00'
+    found = api.query('select id from Task where end_date is '
+                      '"2024-05-07T10:00:00"')['data']
+    assert [row['id'] for row in found] == [task['id']]
 
 
 def test_updating_a_missing_entity_fails(api):

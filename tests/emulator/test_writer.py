@@ -12,6 +12,8 @@ from ftrack_emulator.errors import ValidationError
 from ftrack_emulator.store import writer as writer_module
 from ftrack_emulator.store.seed import seed_id
 
+SHOT_OBJECT_TYPE = 'bad911de-3bd6-47b9-8b46-3476e237cb36'
+
 
 @pytest.fixture(scope='module')
 def backend(tmp_path_factory):
@@ -219,7 +221,7 @@ def test_custom_attribute_values_hang_off_their_entity(write):
             connection, batch, 'CustomAttributeConfiguration', {
                 'key': 'notes_field', 'label': 'Notes', 'type_id': text,
                 'entity_type': 'task', 'config': '', 'default': '',
-                'object_type_id': seed_id('ObjectType', 'Shot'),
+                'object_type_id': SHOT_OBJECT_TYPE,
             })[0]
         del batch.changes[:]
         writer.update(connection, batch, 'ContextCustomAttributeValue',
