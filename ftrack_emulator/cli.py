@@ -197,8 +197,20 @@ async def serve(config):
     return 0
 
 
+def _without_password(url):
+    """Return database *url* fit for a log line (any password masked)."""
+    import sqlalchemy.engine
+
+    try:
+        return sqlalchemy.engine.make_url(url).render_as_string(
+            hide_password=True
+        )
+    except Exception:
+        return '<unparsable database URL>'
+
+
 def _announce(config):
-    logger.info('Database: %s', config.database)
+    logger.info('Database: %s', _without_password(config.database))
     logger.info('Storage: %s', config.storage)
     if config.api_key == config_module.DEFAULT_API_KEY:
         logger.info(

@@ -239,3 +239,12 @@ def test_the_console_script_is_installed():
                              text=True, timeout=60)
     assert process.returncode == 0
     assert process.stdout.startswith('ftrack-emulator ')
+
+
+def test_database_passwords_stay_out_of_the_log():
+    from ftrack_emulator.cli import _without_password
+
+    shown = _without_password('postgresql://bob:s3cret@db.example/ftrack')
+    assert 's3cret' not in shown
+    assert shown == 'postgresql://bob:***@db.example/ftrack'
+    assert _without_password('sqlite://') == 'sqlite://'
