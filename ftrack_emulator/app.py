@@ -51,7 +51,8 @@ FEATURE_MODULES = ('ftrack_emulator.events', 'ftrack_emulator.files')
 #: Key of the :class:`~ftrack_emulator.api.backend.Backend` in the app.
 BACKEND_KEY = web.AppKey('ftrack_emulator.backend', object)
 
-_ACTIONS_KEY = web.RequestKey('ftrack_emulator.actions', str)
+# A plain string: web.RequestKey only exists in recent aiohttp releases.
+_ACTIONS_KEY = 'ftrack_emulator.actions'
 _STRICT_HEADER = 'ftrack-strict-api'
 
 
