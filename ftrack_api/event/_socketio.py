@@ -10,12 +10,15 @@ never in string slicing or sockets.
 import collections
 import json
 import logging
+import os
+import socket
+import threading
 
 import requests
+import websocket
 
 import ftrack_api.event.base
 import ftrack_api.exception
-from ftrack_api.event import _websocket
 
 logger = logging.getLogger(__name__)
 
@@ -256,47 +259,113 @@ def handshake(server_url, headers, cookies, timeout=DEFAULT_TIMEOUT):
     return parts[0], parts[1], parts[3].split(',')
 
 
+class _MaskKeys:
+    """Masking keys for the frames sent, cut from blocks of system
+    randomness.
+
+    websocket-client draws each frame's key from :func:`os.urandom`: a
+    system call per event sent, during which the sending thread lets go of
+    the GIL and then waits to get it back from the hub's reader. Drawing a
+    block at a time keeps the keys as unpredictable as RFC 6455 asks for a
+    fraction of the calls. The library asks for a key before taking its
+    send lock, so taking one is guarded here.
+    """
+
+    _BLOCK_SIZE = 4096
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._block = b''
+        self._offset = 0
+
+    def __call__(self, length):
+        with self._lock:
+            start = self._offset
+            end = start + length
+            if end > len(self._block):
+                self._block = os.urandom(max(self._BLOCK_SIZE, length))
+                start, end = 0, length
+            self._offset = end
+            return self._block[start:end]
+
+
+class _WebSocket(websocket.WebSocket):
+    """websocket-client's socket, sending at most one close frame.
+
+    The library answers every close frame it receives with one of its own,
+    even when it sent the first: after :meth:`Transport.close`, the
+    server's answer would draw a second close, which RFC 6455 rules out.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._close_lock = threading.Lock()
+        self._close_sent = False
+
+    def send_close(self, *args, **kwargs):
+        with self._close_lock:
+            if self._close_sent:
+                return
+            self._close_sent = True
+        super().send_close(*args, **kwargs)
+
+
+_TEXT = websocket.ABNF.OPCODE_TEXT
+_CLOSE = websocket.ABNF.OPCODE_CLOSE
+
+
 class Transport:
     """One open websocket to the event server.
 
-    Sending is safe from any thread; receiving belongs to one reader, which
-    gives up when nothing arrives for *read_timeout* seconds.
+    :mod:`websocket` (websocket-client) does the websocket part: the
+    upgrade, TLS, proxies from the environment, framing and masking,
+    answering pings and closes. Sending is safe from any thread (the
+    library's send lock: the hub publishes from any thread and its reader
+    answers heartbeats); receiving belongs to one reader, which gives up
+    when nothing arrives for *read_timeout* seconds.
     """
 
     def __init__(self, url, headers, cookies, timeout=DEFAULT_TIMEOUT,
                  read_timeout=DEFAULT_TIMEOUT):
-        header = [
-            '{0}: {1}'.format(name, value) for name, value in headers.items()
-        ]
-        cookie = '; '.join(
+        # Headers and cookies go out as the original client sends them:
+        # the custom headers only (no ftrack credentials) and the cookies
+        # joined by a bare ``;``.
+        cookie = ';'.join(
             '{0}={1}'.format(name, value) for name, value in cookies.items()
         ) or None
-        self._socket = _websocket.WebSocket(
-            url, headers=header, cookie=cookie, timeout=timeout
+        self._socket = websocket.create_connection(
+            url, timeout=timeout, header=dict(headers), cookie=cookie,
+            class_=_WebSocket, enable_multithread=True,
+            # Frames are decoded (and checked) here, once, by the UTF-8
+            # codec: the library's own check is pure Python and slow.
+            skip_utf8_validation=True,
         )
         self._socket.settimeout(read_timeout)
+        self._socket.set_mask_key(_MaskKeys())
         #: Set by whoever closes the transport on purpose, so that the
         #: reader knows the end is no accident.
         self.closing = False
 
     def send(self, text):
         """Send *text* as one text frame."""
-        self._socket.send_text(text)
+        self._socket.send(text)
 
     def receive(self):
-        """Wait for the next frame; return ``(kind, data)``.
+        """Wait for the next message; return ``(kind, data)``.
 
         *kind* is ``'text'`` (data is the text), ``'binary'``, ``'invalid'``
         (text that is not UTF-8) or ``'closed'`` (the server closed the
-        websocket). Timeouts and broken connections raise.
+        websocket; the library has answered). Pings are answered and pongs
+        skipped on the way. Timeouts and broken connections raise.
         """
-        opcode, data = self._socket.receive()
-        if opcode == _websocket.TEXT:
+        opcode, frame = self._socket.recv_data_frame()
+        data = frame.data
+        if opcode == _TEXT:
             try:
                 return 'text', data.decode('utf-8')
             except UnicodeDecodeError:
                 return 'invalid', data
-        if opcode == _websocket.CLOSE:
+        if opcode == _CLOSE:
             return 'closed', None
         return 'binary', data
 
@@ -311,7 +380,16 @@ class Transport:
             self.abort()
 
     def abort(self):
-        """Drop the connection at once (the reader fails and stops)."""
+        """Drop the connection at once (a reader waiting on it fails and
+        stops)."""
+        raw = self._socket.sock
+        if raw is not None:
+            # Shutting the socket down, not just closing it, is what wakes
+            # a thread blocked reading it.
+            try:
+                raw.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         try:
             self._socket.shutdown()
         except Exception as error:
