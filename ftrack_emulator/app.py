@@ -33,6 +33,7 @@ carried, its status and its duration; credentials are never logged.
 """
 
 import collections
+import contextvars
 import importlib
 import json
 import logging
@@ -51,8 +52,10 @@ FEATURE_MODULES = ('ftrack_emulator.events', 'ftrack_emulator.files')
 #: Key of the :class:`~ftrack_emulator.api.backend.Backend` in the app.
 BACKEND_KEY = web.AppKey('ftrack_emulator.backend', object)
 
-# A plain string: web.RequestKey only exists in recent aiohttp releases.
-_ACTIONS_KEY = 'ftrack_emulator.actions'
+#: What the running request asked for, for its log line: the logging
+#: middleware gives each request a fresh holder and the API handler fills
+#: it in (the same task runs both, so the holder is the request's own).
+_ACTIONS = contextvars.ContextVar('ftrack_emulator_actions', default=None)
 _STRICT_HEADER = 'ftrack-strict-api'
 
 
@@ -169,7 +172,9 @@ async def handle_api(request):
             # Bad credentials are reported before anything else.
             await backend.run(backend.authenticate, username, api_key)
             raise
-        request[_ACTIONS_KEY] = summarise_actions(operations)
+        holder = _ACTIONS.get()
+        if holder is not None:
+            holder.append(summarise_actions(operations))
         body = await backend.run(
             backend.execute_encoded, operations, username, api_key,
             base_url(request),
@@ -245,6 +250,8 @@ async def add_cors_headers(request, response):
 async def log_requests(request, handler):
     started = time.perf_counter()
     status = 500
+    holder = []
+    token = _ACTIONS.set(holder)
     try:
         response = await handler(request)
         status = response.status
@@ -253,8 +260,9 @@ async def log_requests(request, handler):
         status = error.status
         raise
     finally:
+        _ACTIONS.reset(token)
         duration = (time.perf_counter() - started) * 1000.0
-        actions = request.get(_ACTIONS_KEY)
+        actions = holder[0] if holder else None
         logger.info(
             '%s %s%s -> %s in %.1f ms',
             request.method, request.path,
