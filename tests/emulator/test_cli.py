@@ -35,6 +35,7 @@ class Served:
             self.process.kill()
             self.process.wait(30)
             self._reader.join(5)
+            self.close()
             raise AssertionError('Unexpected first line {0!r}; stderr:\n{1}'
                                  .format(line, ''.join(self.stderr)))
         self.url = match.group(1)
@@ -55,7 +56,12 @@ class Served:
         code = self.process.wait(30)
         rest = self.process.stdout.read()
         self._reader.join(5)
+        self.close()
         return code, rest
+
+    def close(self):
+        self.process.stdout.close()
+        self.process.stderr.close()
 
 
 @pytest.fixture
@@ -77,6 +83,8 @@ def serve(tmp_path):
         if served.process.poll() is None:
             served.process.kill()
             served.process.wait(30)
+            served._reader.join(5)
+        served.close()
 
 
 @pytest.mark.parametrize('signal_name', ['SIGINT', 'SIGTERM'])
