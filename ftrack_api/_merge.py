@@ -22,6 +22,8 @@ Collection = ftrack_api.collection.Collection
 MappedCollectionProxy = ftrack_api.collection.MappedCollectionProxy
 ScalarAttribute = ftrack_api.attribute.ScalarAttribute
 AbstractCollectionAttribute = ftrack_api.attribute.AbstractCollectionAttribute
+_member_keys = ftrack_api.attribute._member_keys
+_stored_members = ftrack_api.attribute._stored_members
 
 
 def values_differ(old, new):
@@ -35,6 +37,24 @@ def values_differ(old, new):
             return True
         return old.collection != new.collection
     return old != new
+
+
+def collections_differ(old, new):
+    """Whether the collection value *new* holds other entities than *old*.
+
+    Either may be stored members (a tuple), a collection or a mapped proxy;
+    as collections compare, order does not matter. NOT_SET differs from
+    any collection.
+    """
+    if old is new:
+        return False
+    if old is NOT_SET or new is NOT_SET:
+        return True
+    if type(old) is tuple and type(new) is tuple and old == new:
+        # The same entities in the same order: the usual case when a
+        # result is merged again.
+        return False
+    return _member_keys(old) != _member_keys(new)
 
 
 def merge(session, value, merged):
@@ -111,12 +131,13 @@ def adopt_entity(session, entity):
             if isinstance(value, Entity):
                 values[attribute.name] = merge_entity(session, value, merged)
                 continue
-            members = list(
-                value.collection
-                if isinstance(value, MappedCollectionProxy) else value
-            )
+            members = list(_stored_members(value))
             attached = [merge_entity(session, item, merged) for item in members]
-            if any(old is not new for old, new in zip(members, attached)):
+            if not any(old is not new for old, new in zip(members, attached)):
+                continue
+            if type(value) is tuple:
+                values[attribute.name] = tuple(attached)
+            else:
                 replacement = attribute._adapt_to_collection(entity, attached)
                 replacement.mutable = value.mutable
                 values[attribute.name] = replacement
@@ -159,16 +180,21 @@ def merge_entity_values(target, source, merged):
             value = values.get(name, NOT_SET)
             if value is NOT_SET:
                 continue
-            if not scalar and value is not None:
+            if collection and value is not None:
+                value = attribute._adapt_to_collection(target, [
+                    merge(session, item, merged)
+                    for item in _stored_members(value)
+                ])
+                value.mutable = (
+                    attribute.mutable if kind == 'local_attribute' else False
+                )
+            elif not scalar and value is not None:
                 value = merge(session, value, merged)
-                if collection:
-                    value = attribute._adapt_to_collection(target, value)
-                    value.mutable = (
-                        attribute.mutable if kind == 'local_attribute'
-                        else False
-                    )
             old_value = target_values.get(name, NOT_SET)
-            if not values_differ(old_value, value):
+            if collection and value is not None:
+                if not collections_differ(old_value, value):
+                    continue
+            elif not values_differ(old_value, value):
                 continue
             if kind == 'local_attribute':
                 # As any local change: immutable values stay, and the change
@@ -193,10 +219,15 @@ def _refresh_unchanged_local_copy(entity, attribute, old_remote, new_remote):
     local = entity._local_values.get(attribute.name, NOT_SET)
     if local is NOT_SET or old_remote is NOT_SET:
         return
-    if values_differ(old_remote, local):
+    if collections_differ(old_remote, local):
         return
-    replacement = attribute._copy_collection(new_remote)
-    replacement.mutable = attribute.mutable
+    if type(new_remote) is tuple:
+        replacement = attribute._new_collection(
+            entity, new_remote, attribute.mutable
+        )
+    else:
+        replacement = attribute._copy_collection(new_remote)
+        replacement.mutable = attribute.mutable
     entity._local_values[attribute.name] = replacement
 
 
@@ -208,6 +239,7 @@ def merging_object_hook(session):
     entity object already are the session's instances when it is merged.
     """
     find_cached, set_cached = _cache_access(session)
+    make_entity = ftrack_api._encoding.entity_maker(session)
     make_key = session.cache_key_maker.key
     if type(session.cache_key_maker) is ftrack_api.cache.StringKeyMaker:
         # What the default key maker does for one item, without the calls.
@@ -228,7 +260,7 @@ def merging_object_hook(session):
 
         attached = find_cached(key)
         if attached is None:
-            attached = entity_class(session, item, reconstructing=True)
+            attached = make_entity(entity_class, item)
             set_cached(key, attached)
             return attached
 
@@ -278,9 +310,14 @@ def _merge_remote_data(entity, item):
             continue
         old_value = remote.get(name, NOT_SET)
         if name in collection_names:
-            value = attribute._adapt_to_collection(entity, value)
-            value.mutable = False
-            if not values_differ(old_value, value):
+            if value is None or type(value) is list:
+                value = ftrack_api.attribute._raw_members(
+                    entity, attribute, value or ()
+                )
+            else:
+                value = attribute._adapt_to_collection(entity, value)
+                value.mutable = False
+            if not collections_differ(old_value, value):
                 continue
             remote[name] = value
             _refresh_unchanged_local_copy(entity, attribute, old_value, value)

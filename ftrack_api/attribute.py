@@ -6,6 +6,13 @@ local (unsaved) values and one for remote (server) values, keyed by attribute
 name; a missing key means :data:`ftrack_api.symbol.NOT_SET`. Keeping the state
 on the entity makes reads a couple of dictionary lookups and keeps memory low
 when large query results are loaded.
+
+A collection the server sent is stored as a plain tuple of its members until
+it is read: most loaded collections are never read, and a
+:class:`~ftrack_api.collection.Collection` per collection attribute and
+entity would cost memory, time and garbage collector work. Reading it, or
+asking for the remote value, turns the tuple into the collection the public
+methods return (see :meth:`AbstractCollectionAttribute.get_remote_value`).
 """
 
 from __future__ import absolute_import
@@ -42,8 +49,11 @@ def merge_references(function):
     @functools.wraps(function)
     def get_value(self, entity):
         if entity._detached:
-            if self.name not in entity._merged_attributes:
-                entity._merged_attributes.add(self.name)
+            merged = entity._merged_attributes
+            if self.name not in merged:
+                if not merged:
+                    merged = entity._merged_attributes = set()
+                merged.add(self.name)
                 self._merge_stored_values(entity)
         elif self.name in entity._foreign_values:
             entity._foreign_values.discard(self.name)
@@ -170,6 +180,9 @@ class Attribute(object):
         """
         local = entity._local_values
         remote = entity._remote_values
+        for name in entity.attributes._collection_names.intersection(remote):
+            # Collections not read yet are shown as collections.
+            entity.attributes.get(name).get_remote_value(entity)
         storage = collections.defaultdict(
             lambda: {'local': NOT_SET, 'remote': NOT_SET}
         )
@@ -334,6 +347,46 @@ class ReferenceAttribute(Attribute):
                 values[self._name] = session.merge(value)
 
 
+def _stored_members(value):
+    """Return the entities of a stored collection value: a tuple kept as
+    the server sent it, a :class:`~ftrack_api.collection.Collection` or a
+    mapped proxy over one."""
+    if type(value) is tuple:
+        return value
+    if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
+        return value.collection
+    return value
+
+
+def _member_keys(value):
+    """Return the set of identity keys of the entities of a stored
+    collection value (see :func:`_stored_members`).
+
+    Collections compare equal when they hold the same entities, in any
+    order: these sets are what is compared.
+    """
+    if type(value) is tuple:
+        identity_key = ftrack_api.inspection._identity_key
+        return {identity_key(item) for item in value}
+    return _stored_members(value)._keys
+
+
+def _raw_members(entity, attribute, items):
+    """Return *items* as the tuple a remote collection is stored as.
+
+    An entity may appear only once in a collection: as when the collection
+    is made, a duplicate raises
+    :exc:`~ftrack_api.exception.DuplicateItemInCollectionError`.
+    """
+    members = tuple(items)
+    if len(members) > 1 and len(
+        {ftrack_api.inspection._identity_key(item) for item in members}
+    ) != len(members):
+        # The collection reports the duplicate as it always does.
+        ftrack_api.collection.Collection(entity, attribute, data=members)
+    return members
+
+
 class AbstractCollectionAttribute(Attribute):
     """An attribute whose value is a collection of entities."""
 
@@ -362,11 +415,22 @@ class AbstractCollectionAttribute(Attribute):
             remote = remote_values.get(name, NOT_SET)
 
         if remote is NOT_SET:
-            value = self._adapt_to_collection(entity, [])
+            value = self._new_collection(entity, (), self._mutable)
+        elif type(remote) is tuple:
+            value = self._new_collection(entity, remote, self._mutable)
         else:
             value = self._copy_collection(remote)
-        value.mutable = self._mutable
+            value.mutable = self._mutable
         local[name] = value
+        return value
+
+    def get_remote_value(self, entity):
+        """Return the server's collection (read-only), or NOT_SET."""
+        remote_values = entity._remote_values
+        value = remote_values.get(self._name, NOT_SET)
+        if type(value) is tuple:
+            value = self._new_collection(entity, value, False)
+            remote_values[self._name] = value
         return value
 
     def set_local_value(self, entity, value):
@@ -379,14 +443,39 @@ class AbstractCollectionAttribute(Attribute):
         super().set_local_value(entity, value)
 
     def set_remote_value(self, entity, value):
-        """Store the server's collection, read-only."""
+        """Store the server's collection, read-only.
+
+        A list (or None, for no entities) is kept as a tuple of its
+        entities until the collection is read.
+        """
+        if value is None or isinstance(value, list):
+            entity._remote_values[self._name] = _raw_members(
+                entity, self, value or ()
+            )
+            return
         if value is not NOT_SET:
-            value = self._adapt_to_collection(entity, value)
+            value = self._wrap_collection(value)
             value.mutable = False
         super().set_remote_value(entity, value)
 
+    def is_modified(self, entity):
+        """Whether the local collection differs from the remote one."""
+        if entity._local_values.get(self._name, NOT_SET) is NOT_SET:
+            return False
+        self.get_remote_value(entity)
+        return super().is_modified(entity)
+
     def _copy_collection(self, collection):
         return collection.__copy__()
+
+    def _new_collection(self, entity, members, mutable):
+        """Return a collection of this attribute's type for *entity* holding
+        *members*, without recording anything."""
+        value = self._wrap_collection(
+            ftrack_api.collection.Collection(entity, self, data=members)
+        )
+        value.mutable = mutable
+        return value
 
     def _adapt_to_collection(self, entity, value):
         """Return *value* (a list, None or a collection) as this
@@ -411,7 +500,12 @@ class AbstractCollectionAttribute(Attribute):
             merged.mutable = local.mutable
             entity._local_values[self._name] = merged
         remote = entity._remote_values.get(self._name, NOT_SET)
-        if remote is not NOT_SET:
+        if type(remote) is tuple:
+            merging = {}
+            entity._remote_values[self._name] = tuple(
+                session.merge(item, merging) for item in remote
+            )
+        elif remote is not NOT_SET:
             merged = self._adapt_to_collection(entity, session.merge(remote))
             merged.mutable = False
             entity._remote_values[self._name] = merged
@@ -421,6 +515,20 @@ class CollectionAttribute(AbstractCollectionAttribute):
     """A list of entities (schema type ``array``)."""
 
     collection_class = ftrack_api.collection.Collection
+
+    def is_modified(self, entity):
+        """Whether the local collection holds other entities than the
+        remote one (order does not matter)."""
+        name = self._name
+        local = entity._local_values.get(name, NOT_SET)
+        if local is NOT_SET:
+            return False
+        remote = entity._remote_values.get(name, NOT_SET)
+        if remote is NOT_SET or not isinstance(
+            local, ftrack_api.collection.Collection
+        ):
+            return super().is_modified(entity)
+        return local._keys != _member_keys(remote)
 
     def _wrap_collection(self, value):
         if not isinstance(value, ftrack_api.collection.Collection):

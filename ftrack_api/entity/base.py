@@ -53,6 +53,9 @@ class Entity(
     #: instances (from another session, or decoded), merged on next read.
     _foreign_values = frozenset()
 
+    #: Names of the relations of a detached entity merged so far.
+    _merged_attributes = frozenset()
+
     #: Logger of the class (the factory gives each class its own).
     logger = logging.getLogger(__name__ + '.Entity')
 
@@ -96,6 +99,26 @@ class Entity(
                     remote[key] = value
             else:
                 attribute.set_remote_value(self, value)
+
+    @classmethod
+    def _from_server_data(cls, session, item, plain_init):
+        """Return an entity reconstructed from *item*, a JSON object just
+        decoded that nobody else holds: it becomes the remote values.
+
+        Server data is the bulk of what is loaded, so its entities skip
+        the copy :meth:`_reconstruct` makes. *plain_init* tells whether the
+        class and its bases leave construction to :class:`Entity` (see
+        :func:`_has_plain_init`); if not, construction goes through
+        ``__init__`` as usual.
+        """
+        if not plain_init:
+            return cls(session, item, reconstructing=True)
+        entity = cls.__new__(cls)
+        entity.session = session
+        entity._local_values = {}
+        entity._remote_values = item
+        _take_remote_values(cls, entity, item)
+        return entity
 
     def _construct(self, data):
         session = self.session
@@ -235,3 +258,49 @@ class Entity(
         if merged is None:
             merged = {}
         return ftrack_api._merge.merge_entity_values(self, entity, merged)
+
+
+def _has_plain_init(entity_class):
+    """Whether making an instance of *entity_class* only runs
+    :meth:`Entity.__init__` (no class of its own, base or mixin, adds to
+    construction), so that server data may skip ``__init__``."""
+    found = []
+    for klass in entity_class.__mro__:
+        names = vars(klass)
+        if '__init__' in names:
+            found.append(klass)
+        if klass is not Entity and '_reconstruct' in names or (
+            klass is not object and '__new__' in names
+        ):
+            return False
+    return found == [Entity, object]
+
+
+def _take_remote_values(entity_class, entity, item):
+    """Make *item*, a decoded JSON object of *entity_class* that is
+    already *entity*'s remote values, hold what :meth:`Entity._reconstruct`
+    would have stored.
+
+    Keys the class does not know are dropped; collections become tuples
+    of their entities.
+    """
+    item.pop('__entity_type__', None)
+    attributes = entity_class.attributes
+    known = attributes._attributes
+    if not item.keys() <= known.keys():
+        for key in [key for key in item if key not in known]:
+            if entity_class.logger.isEnabledFor(logging.DEBUG):
+                entity_class.logger.debug(
+                    'Ignoring unknown attribute %r in data for %s.',
+                    key, entity_class.entity_type
+                )
+            del item[key]
+    collection_names = attributes._collection_names
+    if collection_names:
+        for name in [name for name in item if name in collection_names]:
+            value = item[name]
+            if type(value) is list and len(value) < 2:
+                # Nothing to check: the common case, without a call.
+                item[name] = tuple(value)
+            else:
+                known[name].set_remote_value(entity, value)
