@@ -61,7 +61,9 @@ class OperationContext:
     authenticated caller (``id`` and ``username``); ``base_url`` is the
     server URL as the client reached it (no trailing slash); ``now`` is the
     request's timestamp (naive UTC); ``state`` is shared by all operations of
-    the request (the writer keeps its bookkeeping there).
+    the request (the writer keeps its bookkeeping there); ``operations`` are
+    all the request's operations and ``index`` the position of the running
+    one, so that a handler may prepare for a run of operations like it.
     """
 
     backend: typing.Any
@@ -71,6 +73,7 @@ class OperationContext:
     now: datetime.datetime
     state: typing.Any = None
     index: int = 0
+    operations: typing.Sequence[typing.Any] = ()
 
 
 def describe_operation(index, count, operation):
@@ -121,6 +124,7 @@ def run_operations(context, operations):
     registry = context.backend.actions
     results = []
     count = len(operations)
+    context.operations = operations
     for index, operation in enumerate(operations):
         context.index = index
         try:

@@ -4,10 +4,14 @@ Create and update answer ``{"action": ..., "data": <entity>}`` with the
 entity as the query engine loads it (persisted attributes plus system
 projections). The entities are loaded once all operations of the request
 have run, in one query per entity type, so that a commit of a thousand
-creates costs a handful of selects rather than a thousand.
+creates costs a handful of selects rather than a thousand. For the same
+reason a run of updates reads the entities it changes before its first
+operation, and a run of deletes is carried out at its first operation, as
+one deletion with the cascades of all its entities.
 """
 
 from ftrack_emulator.errors import ValidationError
+from ftrack_emulator.store import values as decode
 
 
 class PendingEntity:
@@ -136,6 +140,54 @@ def _entity_data(operation):
     return data
 
 
+def _run(context, action):
+    """The operations from the running one on that are *action* on an
+    entity key: the run a handler may prepare for in one go."""
+    run = []
+    for operation in context.operations[context.index:]:
+        if not isinstance(operation, dict) \
+                or operation.get('action') != action \
+                or not isinstance(operation.get('entity_type'), str) \
+                or 'entity_key' not in operation:
+            break
+        run.append(operation)
+    return run
+
+
+def _read_ahead(context):
+    """Before the first of a run of updates, read the entities the run
+    changes in one select per type, not one per operation."""
+    state = context.state
+    if context.index <= getattr(state, 'read_through', -1):
+        return
+    run = _run(context, 'update')
+    state.read_through = context.index + len(run) - 1
+    if len(run) > 1:
+        context.backend.writer.prefetch_many(context.connection, state, [
+            (operation['entity_type'], operation['entity_key'])
+            for operation in run
+        ])
+
+
+def _delete_ahead(context):
+    """At the first of a run of deletes, delete the entities of the whole
+    run together (see :meth:`~ftrack_emulator.store.writer.Writer.
+    delete_many`); return True when the running operation's entity is
+    done."""
+    state = context.state
+    if context.index > getattr(state, 'deleted_through', -1):
+        run = _run(context, 'delete')
+        done = 0
+        if len(run) > 1:
+            done = context.backend.writer.delete_many(
+                context.connection, state, [
+                    (operation['entity_type'], operation['entity_key'])
+                    for operation in run
+                ])
+        state.deleted_through = context.index + done - 1
+    return context.index <= state.deleted_through
+
+
 def create(context, operation):
     type_name = _entity_type_name(operation)
     writer = context.backend.writer
@@ -156,6 +208,7 @@ def update(context, operation):
             )
         )
     writer = context.backend.writer
+    _read_ahead(context)
     key = writer.update(
         context.connection, context.state, type_name,
         operation.get('entity_key'), _entity_data(operation),
@@ -173,10 +226,16 @@ def delete(context, operation):
             )
         )
     backend = context.backend
-    key = backend.writer.delete(
-        context.connection, context.state, type_name,
-        operation.get('entity_key'),
-    )
+    if _delete_ahead(context):
+        key = decode.normalise_entity_key(
+            operation['entity_key'],
+            backend.registry[type_name].primary_key, type_name,
+        )
+    else:
+        key = backend.writer.delete(
+            context.connection, context.state, type_name,
+            operation.get('entity_key'),
+        )
     if backend.registry[type_name].table == backend.registry['User'].table:
         backend.auth.forget(context.connection, [key[0]])
     return {'action': 'delete', 'data': True}

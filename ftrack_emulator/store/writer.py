@@ -149,6 +149,9 @@ REVIEW_SESSION_LENGTH = datetime.timedelta(days=7)
 #: Mapped collections that hold per-entity values (deleted with it).
 _VALUE_COLLECTIONS = ('metadata', 'custom_attributes')
 
+#: Keys per ``IN`` list: far below every database's limit on parameters.
+_CHUNK = 500
+
 #: Custom attribute types and the Python values they accept.
 _CUSTOM_ATTRIBUTE_KINDS = {
     'number': 'number', 'text': 'text', 'enumerator': 'enumerator',
@@ -173,12 +176,14 @@ class WriteBatch:
     ``rows`` caches rows read or written in this transaction by (table,
     primary key); ``deleted`` remembers what the request deleted, so that
     deleting an entity a cascade already removed is not an error;
+    ``absent`` remembers keys read ahead in vain (:meth:`Writer.prefetch`);
     ``changes`` lists what was written, for listeners after the commit.
     """
 
     user_id: typing.Optional[str]
     now: datetime.datetime
     rows: typing.Dict[tuple, dict] = dataclasses.field(default_factory=dict)
+    absent: typing.Set[tuple] = dataclasses.field(default_factory=set)
     #: Answers to repeated lookups (a project schema's first status ...).
     memo: typing.Dict[tuple, typing.Any] = dataclasses.field(
         default_factory=dict
@@ -229,6 +234,10 @@ class Writer:
         self._parents = {}
         self._foreign_key_cache = {}
         self._follow_up_table = None
+        self._statements = {}
+        self._typings = {}
+        self._recorded_columns = {}
+        self._context_columns = None
 
     # Schema lookups -----------------------------------------------------
 
@@ -247,8 +256,29 @@ class Writer:
         return info
 
     def _row_type(self, info, row):
-        """Return the concrete entity type of *row* (a column mapping)."""
-        return self.registry.concrete_type(info.entity_type, row)
+        """Return the concrete entity type of *row* (a column mapping).
+
+        The answer depends only on the row's discriminator columns, so it
+        is remembered per combination of their values.
+        """
+        entity_type = info.entity_type
+        if not entity_type.subtypes:
+            return entity_type
+        typing_key = self._typings.get(entity_type.name)
+        if typing_key is None:
+            columns = sorted({column for subtype in entity_type.subtypes
+                              for column in subtype.discriminator})
+            typing_key = self._typings[entity_type.name] = (columns, {})
+        columns, known = typing_key
+        marker = tuple(row.get(column) for column in columns)
+        try:
+            return known[marker]
+        except KeyError:
+            concrete = known[marker] = self.registry.concrete_type(
+                entity_type, row)
+            return concrete
+        except TypeError:  # an unhashable value: nothing to remember
+            return self.registry.concrete_type(entity_type, row)
 
     def _to_attributes(self, info, row):
         """Return *row* keyed by the attribute names of its concrete type,
@@ -268,21 +298,134 @@ class Writer:
         )
         return [dict(row._mapping) for row in connection.execute(statement)]
 
+    def _statement(self, key, build):
+        """Return the statement cached under *key*, built once by *build*.
+
+        Executing the same statement object with new parameters lets
+        SQLAlchemy reuse its compiled form; a statement built afresh for
+        every row is keyed and looked up (or compiled) again each time.
+        """
+        statement = self._statements.get(key)
+        if statement is None:
+            statement = self._statements[key] = build()
+        return statement
+
+    @staticmethod
+    def _key_parameters(key):
+        return {'_key{0}'.format(position): part
+                for position, part in enumerate(key)}
+
+    def _key_conditions(self, info):
+        return [info.table.c[column] == sqlalchemy.bindparam(
+                    '_key{0}'.format(position))
+                for position, column in enumerate(info.pk_columns)]
+
+    def _select_by_key(self, connection, info, key):
+        """Return the row of *info*'s table with primary key *key* (any
+        type stored there), or None."""
+        statement = self._statement(
+            ('select-key', info.table.name),
+            lambda: sqlalchemy.select(info.table).where(
+                *self._key_conditions(info)),
+        )
+        row = connection.execute(
+            statement, self._key_parameters(key)).first()
+        return None if row is None else dict(row._mapping)
+
+    @staticmethod
+    def _known(batch, cache_key):
+        """Return ``(True, row or None)`` when the request already knows
+        what is stored under *cache_key* (read, written, deleted or read
+        ahead in vain), else ``(False, None)``."""
+        if batch is None:
+            return False, None
+        row = batch.rows.get(cache_key)
+        if row is not None:
+            return True, row
+        if cache_key in batch.deleted or cache_key in batch.absent:
+            return True, None
+        return False, None
+
     def _fetch_row(self, connection, batch, info, key):
         """Return the row (column mapping) of *info*'s type with primary
         key *key*, or None."""
-        cache_key = (info.table.name, key)
-        if batch is not None and cache_key in batch.rows:
-            row = batch.rows[cache_key]
-            return row if info.entity_type.matches_row(row) else None
-        conditions = [info.table.c[column] == value
-                      for column, value in zip(info.pk_columns, key)]
-        rows = self._select_rows(connection, info, conditions)
-        if not rows:
+        row = self._fetch_row_any(connection, batch, info, key)
+        if row is None or not info.entity_type.matches_row(row):
             return None
-        if batch is not None:
-            batch.rows[cache_key] = rows[0]
-        return rows[0]
+        return row
+
+    def prefetch_many(self, connection, batch, requests):
+        """Read ahead the entities of *requests*, ``(type name, entity
+        key)`` pairs as operations give them (see :meth:`prefetch`);
+        unknown types and malformed keys are skipped: the operations
+        naming them report them."""
+        keys_by_type = {}
+        for type_name, entity_key in requests:
+            try:
+                info = self.info(type_name)
+                key = decode.normalise_entity_key(
+                    entity_key, info.entity_type.primary_key, type_name
+                )
+            except ValidationError:
+                continue
+            keys_by_type.setdefault(info.name, []).append(key)
+        for type_name, keys in keys_by_type.items():
+            self.prefetch(connection, batch, type_name, keys)
+
+    def prefetch(self, connection, batch, type_name, keys):
+        """Read the rows of the *type_name* entities with primary *keys*
+        (tuples of strings) into the request's cache in a few selects, so
+        that the operations about to use them need none of their own. Keys
+        naming no row are remembered as absent (for this request)."""
+        info = self.info(type_name)
+        table_name = info.table.name
+        wanted = {}
+        for key in keys:
+            if len(key) != len(info.pk_columns):
+                continue
+            if not self._known(batch, (table_name, key))[0]:
+                wanted[key] = None
+        if not wanted:
+            return
+        wanted = list(wanted)
+        table = info.table
+        found = {}
+        if len(info.pk_columns) == 1:
+            statement = self._statement(
+                ('select-keys', table_name),
+                lambda: sqlalchemy.select(table).where(
+                    table.c[info.pk_columns[0]].in_(
+                        sqlalchemy.bindparam('_keys', expanding=True))),
+            )
+            parameters = lambda chunk: {'_keys': [key[0] for key in chunk]}
+        else:
+            # Each key column in the set of its values: a superset of the
+            # keys, narrowed below.
+            statement = self._statement(
+                ('select-key-parts', table_name),
+                lambda: sqlalchemy.select(table).where(*[
+                    table.c[column].in_(sqlalchemy.bindparam(
+                        '_part{0}'.format(position), expanding=True))
+                    for position, column in enumerate(info.pk_columns)
+                ]),
+            )
+            parameters = lambda chunk: {
+                '_part{0}'.format(position): sorted({key[position]
+                                                     for key in chunk})
+                for position in range(len(info.pk_columns))
+            }
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start:start + _CHUNK]
+            for row in connection.execute(statement, parameters(chunk)):
+                row = dict(row._mapping)
+                found[tuple(str(row[column])
+                            for column in info.pk_columns)] = row
+        for key in wanted:
+            row = found.get(key)
+            if row is None:
+                batch.absent.add((table_name, key))
+            else:
+                batch.rows[(table_name, key)] = row
 
     def fetch(self, connection, type_name, key, batch=None):
         """Return the entity *type_name* with primary key *key* as a dict of
@@ -537,7 +680,7 @@ class Writer:
             raise invalid('The primary key of a {0} is incomplete.', type_name)
         self._check_unique(connection, batch, info, key, row)
         try:
-            connection.execute(sqlalchemy.insert(info.table), [row])
+            self._insert_row(connection, info.table, row)
         except sqlalchemy.exc.IntegrityError:
             if self._fetch_row_any(connection, None, info, key) is not None:
                 raise self._duplicate(info, key) from None
@@ -917,17 +1060,11 @@ class Writer:
         """Like _fetch_row but ignoring discriminators (ids are unique
         across a table)."""
         cache_key = (info.table.name, key)
-        if batch is not None and cache_key in batch.rows:
-            return batch.rows[cache_key]
-        conditions = [info.table.c[column] == value
-                      for column, value in zip(info.pk_columns, key)]
-        row = connection.execute(
-            sqlalchemy.select(info.table).where(*conditions)
-        ).first()
-        if row is None:
-            return None
-        row = dict(row._mapping)
-        if batch is not None:
+        known, row = self._known(batch, cache_key)
+        if known:
+            return row
+        row = self._select_by_key(connection, info, key)
+        if row is not None and batch is not None:
             batch.rows[cache_key] = row
         return row
 
@@ -1004,12 +1141,7 @@ class Writer:
                     )
             _merge_columns(info, attribute, changes, columns)
         if changes:
-            conditions = [info.table.c[column] == value
-                          for column, value in zip(info.pk_columns, key)]
-            connection.execute(
-                sqlalchemy.update(info.table).where(*conditions).values(
-                    **changes)
-            )
+            self._update_row(connection, info, key, changes)
             current = dict(current, **changes)
             batch.rows[(info.table.name, key)] = current
         for prop, value in collections:
@@ -1113,12 +1245,33 @@ class Writer:
             self._record(connection, batch, 'update', target, key, row,
                          batch.rows[(target.table.name, key)], [])
 
-    def _write_columns(self, connection, batch, info, key, row, changes):
-        conditions = [info.table.c[column] == value
-                      for column, value in zip(info.pk_columns, key)]
-        connection.execute(
-            sqlalchemy.update(info.table).where(*conditions).values(**changes)
+    def _update_row(self, connection, info, key, changes):
+        """Store *changes* (column -> value) in the row with primary key
+        *key*, with one statement per set of columns."""
+        table = info.table
+        columns = tuple(sorted(changes))
+        statement = self._statement(
+            ('update', table.name, columns),
+            lambda: sqlalchemy.update(table).where(
+                *self._key_conditions(info)
+            ).values({
+                column: sqlalchemy.bindparam(
+                    '_value_' + column, type_=table.c[column].type)
+                for column in columns
+            }),
         )
+        parameters = self._key_parameters(key)
+        for column in columns:
+            parameters['_value_' + column] = changes[column]
+        connection.execute(statement, parameters)
+
+    def _insert_row(self, connection, table, row):
+        statement = self._statement(
+            ('insert', table.name), lambda: sqlalchemy.insert(table))
+        connection.execute(statement, row)
+
+    def _write_columns(self, connection, batch, info, key, row, changes):
+        self._update_row(connection, info, key, changes)
         after = batch.rows[(info.table.name, key)] = dict(row, **changes)
         self._follow_up(connection, batch, info, row, after)
 
@@ -1163,7 +1316,12 @@ class Writer:
                     row[column] = discriminator
             if 'sort' in link.c and row.get('sort') is None:
                 row['sort'] = position
-            connection.execute(sqlalchemy.insert(link), [row])
+            self._insert_row(connection, link, row)
+            if link_type is not None:
+                # Not read ahead in vain any more.
+                batch.absent.discard((link.name, tuple(
+                    str(row.get(column))
+                    for column in self.info(link_type.name).pk_columns)))
 
     def _type_of_table(self, table_name):
         """Return the most general entity type stored in *table_name*."""
@@ -1211,7 +1369,7 @@ class Writer:
                 configuration_id
             )
         stored = self._custom_attribute_value(
-            connection, configuration, data.get('value')
+            connection, batch, configuration, data.get('value')
         )
         value_column = info.column_for('value')
         current = self._fetch_row(connection, batch, info, key)
@@ -1237,20 +1395,21 @@ class Writer:
             for column, value in entity_type.discriminator.items():
                 row[column] = value
             self._apply_defaults(info, row)
-            connection.execute(sqlalchemy.insert(info.table), [row])
+            self._insert_row(connection, info.table, row)
             batch.rows[(info.table.name, key)] = row
             current, after = {}, row
         self._record(connection, batch, 'update', info, key, current or {},
                      after, sorted(data))
         return key
 
-    def _custom_attribute_value(self, connection, configuration, value):
+    def _custom_attribute_value(self, connection, batch, configuration,
+                                value):
         """Check *value* against the configuration's type; return it as
         stored."""
         type_row = None
         if configuration.get('type_id'):
             type_row = self.fetch(connection, 'CustomAttributeType',
-                                  (configuration['type_id'],))
+                                  (configuration['type_id'],), batch=batch)
         type_name = (type_row or {}).get('name') or ''
         kind = _CUSTOM_ATTRIBUTE_KINDS.get(type_name.lower())
         if value is None or kind is None:
@@ -1302,10 +1461,43 @@ class Writer:
                     type_name, ', '.join(key)
                 )
             ))
-        concrete = self.info(self._row_type(info, row).name)
-        self._record(connection, batch, 'remove', concrete, key, row, {}, [])
-        self._delete_rows(connection, batch, concrete, [row])
+        self._delete_targets(connection, batch, [(info, key, row)])
         return key
+
+    def delete_many(self, connection, batch, requests):
+        """Delete the entities of *requests* (``(type name, entity key)``
+        pairs in operation order) as as many :meth:`delete` calls would,
+        one after the other, but finding the cascades of all of them
+        together: a few selects per dependent relation instead of a few
+        per entity.
+
+        Stops before the first request :meth:`delete` would refuse and
+        returns how many requests were done: the caller lets that one fail
+        on its own, with its own error.
+        """
+        checked = []
+        for type_name, entity_key in requests:
+            try:
+                info = self.info(type_name)
+                key = decode.normalise_entity_key(
+                    entity_key, info.entity_type.primary_key, type_name
+                )
+            except ValidationError:
+                break
+            checked.append((info, key))
+        self.prefetch_many(connection, batch, [
+            (info.name, key) for info, key in checked])
+        targets = []
+        done = 0
+        for info, key in checked:
+            row = self._fetch_row(connection, batch, info, key)
+            if row is None and (info.table.name, key) not in batch.deleted:
+                break
+            if row is not None:
+                targets.append((info, key, row))
+            done += 1
+        self._delete_targets(connection, batch, targets)
+        return done
 
     # Derived values -----------------------------------------------------
 
@@ -1419,18 +1611,23 @@ class Writer:
         """
         row = after or before
         concrete = self._row_type(info, row) if row else info.entity_type
+        columns = self._recorded_columns.get(concrete.name)
+        if columns is None:
+            columns = self._recorded_columns[concrete.name] = [
+                (prop.name, prop.column)
+                for prop in concrete.properties.values()
+                if prop.column is not None and not prop.restricted_projection
+            ]
         values = {}
-        for prop in concrete.properties.values():
-            column = prop.column
-            if column is None or prop.restricted_projection:
-                continue
+        updating = action == 'update'
+        for name, column in columns:
             old = before.get(column)
             new = after.get(column)
-            if action == 'update' and _same(old, new):
-                continue
             if old is None and new is None:
                 continue
-            values[prop.name] = [old, new]
+            if updating and _same(old, new):
+                continue
+            values[name] = [old, new]
         record = {
             'action': action, 'entity_type': concrete.name, 'key': list(key),
             'attributes': [name for name in attributes
@@ -1446,14 +1643,24 @@ class Writer:
         """The object type of context *row*; None for other entities."""
         if not row or not self._is_context(info):
             return None
-        column = None
-        if 'TypedContext' in self.registry:
-            column = self.info('TypedContext').column_for('object_type_id')
-        return row.get(column or 'object_type_id')
+        return row.get(self._context_typing()[1])
+
+    def _context_typing(self):
+        """The table of contexts (None without one) and the column holding
+        their object type."""
+        if self._context_columns is None:
+            table = column = None
+            if 'Context' in self.registry:
+                table = self.info('Context').table
+            if 'TypedContext' in self.registry:
+                column = self.info('TypedContext').column_for(
+                    'object_type_id')
+            self._context_columns = (table, column or 'object_type_id')
+        return self._context_columns
 
     def _is_context(self, info):
-        return 'Context' in self.registry and \
-            info.table is self.info('Context').table
+        table = self._context_typing()[0]
+        return table is not None and info.table is table
 
     def _ancestors(self, connection, batch, entity_type, row):
         """What *row* (an *entity_type*) hangs off, nearest first:
@@ -1549,57 +1756,138 @@ class Writer:
         self._parents[entity_type.name] = links
         return links
 
-    def _delete_rows(self, connection, batch, info, rows):
-        """Delete *rows* of *info*'s table and, first, their dependents."""
-        pending = [(info, rows)]
-        seen = set()
-        ordered = []
+    def _delete_targets(self, connection, batch, targets):
+        """Delete *targets* (``(type info, key, row)``, in operation order)
+        with their cascades, as if each were deleted by its own operation
+        in turn: an entity an earlier target's cascade takes is not
+        deleted (nor announced) again, and each announcement names only
+        ancestors still there at its turn."""
+        if not targets:
+            return
+        roots = [(self.info(self._row_type(info, row).name), key, row)
+                 for info, key, row in targets]
+        nodes, edges, links = self._cascade_graph(connection, roots)
+        origins = self._origins(roots, nodes, edges)
+        if origins is None or len(roots) > 1 and any(
+                self._reacts_to_deletion(info)
+                for info, _ in nodes.values()):
+            # Derived values refreshed after each deletion (or a cascade
+            # this grouping cannot attribute): one target at a time.
+            for info, key, row in targets:
+                if (info.table.name, key) not in batch.deleted:
+                    self._delete_targets(connection, batch,
+                                         [(info, key, row)])
+            return
+        taken = {}
+        for marker, index in origins.items():
+            taken.setdefault(index, []).append(marker)
+        for index, (info, key, row) in enumerate(roots):
+            if origins[(info.table.name, key)] != index:
+                continue
+            self._record(connection, batch, 'remove', info, key, row, {}, [])
+            for marker in taken.get(index, ()):
+                batch.rows.pop(marker, None)
+                batch.deleted.add(marker)
+        by_table = {}
+        for (table_name, key), (info, _) in nodes.items():
+            by_table.setdefault(table_name, (info, []))[1].append(key)
+        for info, keys in by_table.values():
+            self._delete_keys(connection, info, keys)
+        for table, column, values in links:
+            self._delete_in(connection, table, column, values)
+        for info, row in nodes.values():
+            self._follow_up(connection, batch, info, row, {})
+
+    def _cascade_graph(self, connection, roots):
+        """Find everything deleting *roots* (``(type info, key, row)``)
+        takes with it.
+
+        Return ``(nodes, edges, links)``: *nodes* maps ``(table, key)`` to
+        ``(type info, row)`` in the order found; *edges* maps a node to
+        the nodes that go because it goes; *links* lists the rows of link
+        tables no type describes, as ``(table, column, values)`` to delete.
+        """
+        nodes = {}
+        edges = {}
+        links = []
+        groups = {}
+        for info, _, row in roots:
+            groups.setdefault(info.name, (info, []))[1].append(row)
+        pending = list(reversed(list(groups.values())))
         while pending:
-            current, current_rows = pending.pop()
-            fresh = []
-            for row in current_rows:
+            current, rows = pending.pop()
+            by_type = {}
+            for row in rows:
                 key = tuple(str(row[column]) for column in current.pk_columns)
                 marker = (current.table.name, key)
-                if marker in seen:
+                if marker in nodes:
                     continue
-                seen.add(marker)
-                fresh.append((key, row))
-            if not fresh:
-                continue
-            ordered.append((current, fresh))
-            by_type = {}
-            for key, row in fresh:
+                nodes[marker] = (current, row)
                 concrete = self._row_type(current, row)
-                by_type.setdefault(concrete.name, []).append(row)
-            for concrete_name, typed_rows in by_type.items():
-                for dependent, dependent_rows in self._dependents(
-                        connection, self.info(concrete_name), typed_rows):
+                by_type.setdefault(concrete.name, []).append((marker, row))
+            for concrete_name, owners in by_type.items():
+                found = self._dependents(
+                    connection, self.info(concrete_name),
+                    [row for _, row in owners], links,
+                )
+                for dependent, dependent_rows, column, owner_column in found:
+                    owned_by = {}
+                    for marker, row in owners:
+                        value = row.get(owner_column)
+                        if value is not None:
+                            owned_by.setdefault(str(value), []).append(
+                                marker)
+                    for row in dependent_rows:
+                        key = tuple(str(row[name])
+                                    for name in dependent.pk_columns)
+                        marker = (dependent.table.name, key)
+                        for owner in owned_by.get(str(row.get(column)), ()):
+                            edges.setdefault(owner, []).append(marker)
                     pending.append((dependent, dependent_rows))
-        for current, fresh in ordered:
-            keys = [key for key, _ in fresh]
-            self._delete_keys(connection, current, keys)
-            for key in keys:
-                batch.rows.pop((current.table.name, key), None)
-                batch.deleted.add((current.table.name, key))
-        for current, fresh in ordered:
-            for _, row in fresh:
-                self._follow_up(connection, batch, current, row, {})
+        return nodes, edges, links
+
+    @staticmethod
+    def _origins(roots, nodes, edges):
+        """Map every node to the position of the first root whose cascade
+        reaches it (what that root's operation deleted); None when a node
+        is reached by none (never expected)."""
+        origins = {}
+        for index, (info, key, _) in enumerate(roots):
+            marker = (info.table.name, key)
+            if marker in origins:
+                continue
+            origins[marker] = index
+            stack = [marker]
+            while stack:
+                for dependent in edges.get(stack.pop(), ()):
+                    if dependent not in origins:
+                        origins[dependent] = index
+                        stack.append(dependent)
+        if len(origins) != len(nodes):
+            return None
+        return origins
+
+    def _reacts_to_deletion(self, info):
+        """True for tables whose deleted rows change derived values
+        (review objects: their session's thumbnail)."""
+        if 'ReviewSessionObject' not in self.registry:
+            return False
+        return info.table is self.info('ReviewSessionObject').table \
+            and info.table.name in self._follow_ups()
 
     def _delete_keys(self, connection, info, keys):
         table = info.table
         if len(info.pk_columns) == 1:
-            column = table.c[info.pk_columns[0]]
-            values = [key[0] for key in keys]
-            for start in range(0, len(values), 500):
-                connection.execute(sqlalchemy.delete(table).where(
-                    column.in_(values[start:start + 500])
-                ))
+            self._delete_in(connection, table, info.pk_columns[0],
+                            [key[0] for key in keys])
             return
-        for key in keys:
-            connection.execute(sqlalchemy.delete(table).where(*[
-                table.c[column] == value
-                for column, value in zip(info.pk_columns, key)
-            ]))
+        statement = self._statement(
+            ('delete-key', table.name),
+            lambda: sqlalchemy.delete(table).where(
+                *self._key_conditions(info)),
+        )
+        connection.execute(
+            statement, [self._key_parameters(key) for key in keys])
 
     def _cascade_properties(self, info):
         """Return the collection properties of *info*'s type whose items
@@ -1629,26 +1917,35 @@ class Writer:
         return properties
 
     def _reverse_cascades(self, info):
+        key = ('reverse', info.name)
+        try:
+            return self._cascade_cache[key]
+        except KeyError:
+            pass
         pairs = []
         for type_name in self._lineage(info.entity_type):
             for pair in REVERSE_CASCADES.get(type_name, ()):
                 if pair not in pairs:
                     pairs.append(pair)
+        self._cascade_cache[key] = pairs
         return pairs
 
-    def _dependents(self, connection, info, rows):
-        """Yield (type info, rows) of what must go when *rows* go; link
-        table rows are deleted right away."""
-        ids = [row[info.pk_columns[0]] for row in rows]
+    def _dependents(self, connection, info, rows, links):
+        """Yield ``(type info, rows, column, owner column)`` for what must
+        go when *rows* (of *info*'s type) go: the dependent rows' *column*
+        holds their owner's *owner column*. Rows of link tables no type
+        describes are added to *links* instead (see _cascade_graph)."""
+        key_column = info.pk_columns[0]
         for dependent_name, attribute in self._reverse_cascades(info):
             dependent = self.info(dependent_name)
             column = dependent.column_for(attribute)
-            found = self._chunked_select(
-                connection, dependent.table, dependent.table.c[column], ids,
-                dependent.conditions(),
+            found = self._select_in(
+                connection, dependent.table, column,
+                [row[key_column] for row in rows],
+                tuple(dependent.entity_type.discriminator.items()),
             )
             if found:
-                yield dependent, found
+                yield dependent, found, column, key_column
         for prop in self._cascade_properties(info):
             relation = prop.relation
             values = [row.get(relation.local) for row in rows
@@ -1656,66 +1953,70 @@ class Writer:
             if not values:
                 continue
             if relation.special:
-                target = self.registry.get(prop.target)
-                if target is None or prop.name not in _VALUE_COLLECTIONS:
+                if prop.target not in self.registry \
+                        or prop.name not in _VALUE_COLLECTIONS:
                     continue
-                yield from self._value_dependents(connection, prop, values)
+                # Metadata and custom attribute values.
+                target = self.info(prop.target)
+                column = target.column_for(
+                    'parent_id' if prop.name == 'metadata' else 'entity_id')
+                found = self._select_in(connection, target.table, column,
+                                        values)
+                if found:
+                    yield target, found, column, relation.local
                 continue
             if relation.through:
                 link = self.metadata.tables[relation.link_table]
                 link_type = self._type_of_table(link.name)
-                link_rows = self._chunked_select(
-                    connection, link, link.c[relation.link_local], values, []
-                )
-                if link_type is not None and link_rows:
-                    yield self.info(link_type.name), link_rows
-                elif link_rows:
-                    self._chunked_delete(
-                        connection, link, link.c[relation.link_local], values
-                    )
+                if link_type is None:
+                    links.append((link, relation.link_local, values))
+                    continue
+                found = self._select_in(connection, link,
+                                        relation.link_local, values)
+                if found:
+                    yield (self.info(link_type.name), found,
+                           relation.link_local, relation.local)
                 continue
             target = self.info(prop.target)
-            column = target.table.c.get(relation.remote)
-            if column is None:
+            if relation.remote not in target.table.c:
                 continue
-            extra = [target.table.c[name] == value
-                     for name, value in relation.target_filters.items()]
-            found = self._chunked_select(
-                connection, target.table, column, values, extra
+            found = self._select_in(
+                connection, target.table, relation.remote, values,
+                tuple(relation.target_filters.items()),
             )
             if found:
-                yield target, found
+                yield target, found, relation.remote, relation.local
 
-    def _value_dependents(self, connection, prop, values):
-        """Metadata and custom attribute values of deleted entities."""
-        target = self.info(prop.target)
-        if prop.name == 'metadata':
-            column = target.table.c[target.column_for('parent_id')]
-        else:
-            column = target.table.c[target.column_for('entity_id')]
-        found = self._chunked_select(
-            connection, target.table, column, values, []
+    def _select_in(self, connection, table, column, values, filters=()):
+        """Return the rows of *table* whose *column* holds one of *values*
+        and whose columns equal *filters* (``(column, value)`` pairs)."""
+        statement = self._statement(
+            ('select-in', table.name, column, filters),
+            lambda: sqlalchemy.select(table).where(
+                table.c[column].in_(
+                    sqlalchemy.bindparam('_values', expanding=True)),
+                *[table.c[name] == value for name, value in filters]
+            ),
         )
-        if found:
-            yield target, found
-
-    @staticmethod
-    def _chunked_select(connection, table, column, values, extra):
+        values = list(dict.fromkeys(values))
         rows = []
-        for start in range(0, len(values), 500):
-            statement = sqlalchemy.select(table).where(
-                column.in_(values[start:start + 500]), *extra
-            )
-            rows.extend(dict(row._mapping) for row in
-                        connection.execute(statement))
+        for start in range(0, len(values), _CHUNK):
+            rows.extend(dict(row._mapping) for row in connection.execute(
+                statement, {'_values': values[start:start + _CHUNK]}))
         return rows
 
-    @staticmethod
-    def _chunked_delete(connection, table, column, values):
-        for start in range(0, len(values), 500):
-            connection.execute(sqlalchemy.delete(table).where(
-                column.in_(values[start:start + 500])
-            ))
+    def _delete_in(self, connection, table, column, values):
+        """Delete the rows of *table* whose *column* holds one of
+        *values*."""
+        statement = self._statement(
+            ('delete-in', table.name, column),
+            lambda: sqlalchemy.delete(table).where(table.c[column].in_(
+                sqlalchemy.bindparam('_values', expanding=True))),
+        )
+        values = list(dict.fromkeys(values))
+        for start in range(0, len(values), _CHUNK):
+            connection.execute(
+                statement, {'_values': values[start:start + _CHUNK]})
 
 
 def _to_seconds(moment):
