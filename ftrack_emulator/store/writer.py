@@ -354,6 +354,15 @@ class Writer:
             return None
         return row
 
+    def _resolve(self, type_name, entity_key):
+        """Return the type info and normalised primary key an operation's
+        *type_name* and *entity_key* name (ValidationError when either is
+        wrong)."""
+        info = self.info(type_name)
+        return info, decode.normalise_entity_key(
+            entity_key, info.entity_type.primary_key, type_name
+        )
+
     def prefetch_many(self, connection, batch, requests):
         """Read ahead the entities of *requests*, ``(type name, entity
         key)`` pairs as operations give them (see :meth:`prefetch`);
@@ -362,10 +371,7 @@ class Writer:
         keys_by_type = {}
         for type_name, entity_key in requests:
             try:
-                info = self.info(type_name)
-                key = decode.normalise_entity_key(
-                    entity_key, info.entity_type.primary_key, type_name
-                )
+                info, key = self._resolve(type_name, entity_key)
             except ValidationError:
                 continue
             keys_by_type.setdefault(info.name, []).append(key)
@@ -1073,11 +1079,8 @@ class Writer:
     def update(self, connection, batch, type_name, entity_key, data):
         """Change the attributes in *data* of an existing entity; return
         its primary key."""
-        info = self.info(type_name)
+        info, key = self._resolve(type_name, entity_key)
         entity_type = info.entity_type
-        key = decode.normalise_entity_key(
-            entity_key, entity_type.primary_key, type_name
-        )
         if not isinstance(data, dict):
             raise invalid('entity_data for {0} must be an object, got {1}.',
                           type_name, decode.describe(data))
@@ -1448,10 +1451,7 @@ class Writer:
 
     def delete(self, connection, batch, type_name, entity_key):
         """Delete an entity and what ftrack deletes with it."""
-        info = self.info(type_name)
-        key = decode.normalise_entity_key(
-            entity_key, info.entity_type.primary_key, type_name
-        )
+        info, key = self._resolve(type_name, entity_key)
         row = self._fetch_row(connection, batch, info, key)
         if row is None:
             if (info.table.name, key) in batch.deleted:
@@ -1478,13 +1478,9 @@ class Writer:
         checked = []
         for type_name, entity_key in requests:
             try:
-                info = self.info(type_name)
-                key = decode.normalise_entity_key(
-                    entity_key, info.entity_type.primary_key, type_name
-                )
+                checked.append(self._resolve(type_name, entity_key))
             except ValidationError:
                 break
-            checked.append((info, key))
         self.prefetch_many(connection, batch, [
             (info.name, key) for info, key in checked])
         targets = []
