@@ -202,6 +202,23 @@ def _ascii_key(key):
         ) from None
 
 
+def _top_memory_store(cache):
+    """Return the dictionary of the in-memory layer a lookup in *cache*
+    tries first, or None when *cache* is arranged otherwise.
+
+    The session's default cache is a layered cache with a memory cache on
+    top: its hot paths read that dictionary directly, which answers a hit
+    exactly as the layered lookup would, without the calls.
+    """
+    if type(cache) is not LayeredCache or not cache.caches:
+        return None
+    top = cache.caches[0]
+    if type(top) is not MemoryCache:
+        return None
+    store = getattr(top, '_cache', None)
+    return store if type(store) is dict else None
+
+
 class FileCache(Cache):
     """A persistent cache in a :mod:`dbm` database at *path*.
 

@@ -599,11 +599,23 @@ class Session(object):
                 )
             )
 
-        key = self.cache_key_maker.key(
-            (str(entity_type), [str(value) for value in entity_key])
-        )
+        item = (str(entity_type), [str(value) for value in entity_key])
+        key_maker = self.cache_key_maker
+        if type(key_maker) is ftrack_api.cache.StringKeyMaker:
+            # What the default key maker makes of one item, without calls.
+            key = str(item)
+        else:
+            key = key_maker.key(item)
+        cache = self.cache
+        top = ftrack_api.cache._top_memory_store(cache)
+        if top is not None:
+            # A hit in the top layer is what the layered lookup returns
+            # first; only a miss needs the layers below.
+            found = top.get(key)
+            if found is not None:
+                return found
         try:
-            return self.cache.get(key)
+            return cache.get(key)
         except KeyError:
             pass
 
