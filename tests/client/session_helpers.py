@@ -10,6 +10,9 @@ import uuid
 import pytest
 
 import ftrack_api
+import ftrack_api.accessor.disk
+import ftrack_api.structure.id
+import ftrack_api.symbol
 
 SHOT_OBJECT_TYPE = 'bad911de-3bd6-47b9-8b46-3476e237cb36'
 TASK_OBJECT_TYPE = '11c137c0-ee7e-4f9c-91c5-8c77cec22b2c'
@@ -27,6 +30,50 @@ def new_session(server, **kw):
 def unique(prefix):
     """Return a name no other test uses."""
     return '{0}_{1}'.format(prefix, uuid.uuid4().hex[:8])
+
+
+def write(path, content):
+    """Write *content* (bytes) to *path*, making its folder; return it as
+    text, the form ``create_component`` takes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return str(path)
+
+
+def server_location(session):
+    """The built-in server location of *session*."""
+    return session.get('Location', ftrack_api.symbol.SERVER_LOCATION_ID)
+
+
+def origin_location(session):
+    """The built-in origin location of *session*."""
+    return session.get('Location', ftrack_api.symbol.ORIGIN_LOCATION_ID)
+
+
+def disk_location(session, root, name=None, priority=10):
+    """Return a committed location storing data below *root* by id."""
+    location = session.create('Location', {'name': name or unique('disk')})
+    location.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix=str(root))
+    location.structure = ftrack_api.structure.id.IdStructure()
+    location.priority = priority
+    session.commit()
+    return location
+
+
+def create_version(session, prefix='version', asset_name='plate'):
+    """Return a committed version of a new asset in a new project, the
+    smallest context a component can be published to."""
+    project = session.create('Project', {
+        'name': unique(prefix), 'full_name': prefix.title(),
+        'project_schema': session.query('ProjectSchema').first(),
+    })
+    asset = session.create('Asset', {
+        'name': asset_name, 'parent': project,
+        'type': session.query('AssetType').first(),
+    })
+    version = session.create('AssetVersion', {'asset': asset})
+    session.commit()
+    return version
 
 
 class Transcript(object):

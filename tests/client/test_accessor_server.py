@@ -22,26 +22,19 @@ import ftrack_api.structure.id
 import ftrack_api.symbol
 from ftrack_api.accessor.server import ServerFile, _ServerAccessor
 
-from session_helpers import Transcript, new_session
+from session_helpers import Transcript, origin_location, server_location
 
 SERVER_LOCATION_ID = ftrack_api.symbol.SERVER_LOCATION_ID
 
 
 @pytest.fixture
-def session(ftrack_server):
-    session = new_session(ftrack_server)
-    yield session
-    session.close()
-
-
-@pytest.fixture
 def server(session):
-    return session.get('Location', SERVER_LOCATION_ID)
+    return server_location(session)
 
 
 @pytest.fixture
 def origin(session):
-    return session.get('Location', ftrack_api.symbol.ORIGIN_LOCATION_ID)
+    return origin_location(session)
 
 
 def md5_base64(data):

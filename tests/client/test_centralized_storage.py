@@ -19,7 +19,7 @@ import ftrack_api.exception
 import ftrack_api.structure.standard
 import ftrack_api._centralized_storage_scenario as scenario_module
 
-from session_helpers import new_session, unique
+from session_helpers import create_version, new_session, unique
 
 SCENARIO = 'ftrack.centralized-storage'
 AUTOMATIC = {'scenario': 'ftrack.automatic', 'data': {}}
@@ -127,16 +127,7 @@ def test_publishing_through_the_scenario_location(ftrack_server, scenario,
     scenario(scenario_data(location_id, name, str(mount)))
     session = new_session(ftrack_server)
     try:
-        project = session.create('Project', {
-            'name': unique('central'), 'full_name': 'Central',
-            'project_schema': session.query('ProjectSchema').first(),
-        })
-        asset = session.create('Asset', {
-            'name': 'plate', 'parent': project,
-            'type': session.query('AssetType').first(),
-        })
-        version = session.create('AssetVersion', {'asset': asset})
-        session.commit()
+        version = create_version(session, 'central')
         source = tmp_path / 'plate.exr'
         source.write_bytes(b'plate')
         # 'auto' picks the scenario's location: it has the lowest priority.

@@ -13,16 +13,11 @@ import ftrack_api.accessor.disk
 import ftrack_api.structure.id
 import ftrack_api.symbol
 
-from session_helpers import Transcript, new_session, unique
+from session_helpers import (
+    Transcript, disk_location, new_session, unique, write,
+)
 
 SYMBOL = ftrack_api.symbol
-
-
-@pytest.fixture
-def session(ftrack_server):
-    session = new_session(ftrack_server)
-    yield session
-    session.close()
 
 
 @pytest.fixture(scope='module')
@@ -35,20 +30,6 @@ def image(tmp_path_factory):
         check=True, timeout=60,
     )
     return path
-
-
-def write(path, content):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return str(path)
-
-
-def disk_location(session, root):
-    location = session.create('Location', {'name': unique('disk')})
-    location.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix=str(root))
-    location.structure = ftrack_api.structure.id.IdStructure()
-    session.commit()
-    return location
 
 
 def test_availability_of_a_file(session, tmp_path):
@@ -88,12 +69,12 @@ def test_containers_average_their_members(session, tmp_path):
 
 
 def test_availability_of_persisted_components_populates_once(
-        session, tmp_path):
+        ftrack_server, session, tmp_path):
     disk = disk_location(session, tmp_path / 'disk')
     component = session.create_component(
         write(tmp_path / 'a.txt', b'a'), location=disk
     )
-    other = new_session(session_server(session))
+    other = new_session(ftrack_server)
     try:
         loaded = other.get('FileComponent', component['id'])
         transcript = Transcript(other)
@@ -107,15 +88,6 @@ def test_availability_of_persisted_components_populates_once(
         ]
     finally:
         other.close()
-
-
-class session_server(object):
-    """What new_session needs to know of a server, taken from a session."""
-
-    def __init__(self, session):
-        self.url = session.server_url
-        self.api_user = session.api_user
-        self.api_key = session.api_key
 
 
 def test_create_thumbnail_uploads_and_links_the_image(session, image):

@@ -14,45 +14,11 @@ import requests.sessions
 
 import ftrack_api.symbol
 
-from session_helpers import Transcript, new_session, unique
+from session_helpers import (
+    Transcript, new_session, origin_location, server_location, write,
+)
 
 SYMBOL = ftrack_api.symbol
-
-
-@pytest.fixture
-def session(ftrack_server):
-    session = new_session(ftrack_server)
-    yield session
-    session.close()
-
-
-@pytest.fixture
-def version(session):
-    project = session.create('Project', {
-        'name': unique('publish'), 'full_name': 'Publish',
-        'project_schema': session.query('ProjectSchema').first(),
-    })
-    asset = session.create('Asset', {
-        'name': 'plate', 'parent': project,
-        'type': session.query('AssetType').first(),
-    })
-    version = session.create('AssetVersion', {'asset': asset})
-    session.commit()
-    return version
-
-
-def write(path, content):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return str(path)
-
-
-def origin(session):
-    return session.get('Location', SYMBOL.ORIGIN_LOCATION_ID)
-
-
-def server(session):
-    return session.get('Location', SYMBOL.SERVER_LOCATION_ID)
 
 
 def text(body):
@@ -84,7 +50,7 @@ def test_a_file_is_published_to_the_server_location_in_the_reference_order(
     spy = HttpSpy(monkeypatch)
 
     component = version.create_component(
-        path, data={'name': 'main'}, location=server(session)
+        path, data={'name': 'main'}, location=server_location(session)
     )
 
     methods = [request.method for request in spy.requests]
@@ -115,7 +81,7 @@ def test_a_file_is_published_to_the_server_location_in_the_reference_order(
     assert operations == [('create', 'FileComponent'),
                           ('create', 'ComponentLocation')]
 
-    download = requests.get(server(session).get_url(component), timeout=30)
+    download = requests.get(server_location(session).get_url(component), timeout=30)
     assert download.content == payload
 
 
@@ -173,7 +139,7 @@ def test_location_none_registers_in_the_origin_only(session, tmp_path):
     transcript = Transcript(session)
     component = session.create_component(path, location=None)
     assert transcript.requests == []
-    assert origin(session).get_resource_identifier(component) == path
+    assert origin_location(session).get_resource_identifier(component) == path
     assert list(session.recorded_operations)
 
 
@@ -242,10 +208,10 @@ def test_a_sequence_becomes_a_container_of_members(session, tmp_path):
         ('0007', 107, '.exr'),
     ]
     assert all(member['container'] is sequence for member in members)
-    origin_location = origin(session)
-    assert origin_location.get_resource_identifier(sequence) == \
+    origin = origin_location(session)
+    assert origin.get_resource_identifier(sequence) == \
         str(tmp_path / 'seq' / 'f.%04d.exr')
-    assert origin_location.get_resource_identifier(members[-1]) == \
+    assert origin.get_resource_identifier(members[-1]) == \
         str(tmp_path / 'seq' / 'f.0007.exr')
 
 
@@ -290,12 +256,12 @@ def test_the_sequence_file_type_comes_from_the_plugins(session, tmp_path):
 
 
 def test_a_sequence_published_to_the_server_downloads_identical(
-        session, version, tmp_path):
+        ftrack_server, session, version, tmp_path):
     contents = frames(tmp_path, (1, 2, 3, 4, 5), size=4096)
     transcript = Transcript(session)
     sequence = version.create_component(
         str(tmp_path / 'seq' / 'f.%04d.exr [1-5]'), data={'name': 'plate'},
-        location=server(session),
+        location=server_location(session),
     )
     # The container and then its members are looked up, members uploaded
     # one by one, then everything registered in one commit and the
@@ -318,7 +284,7 @@ def test_a_sequence_published_to_the_server_downloads_identical(
             for operation in requests_sent[8]] == \
         [('ComponentLocation', sequence['id'])]
 
-    other = new_session_like(session)
+    other = new_session(ftrack_server)
     try:
         loaded = other.get('SequenceComponent', sequence['id'])
         location = other.get('Location', SYMBOL.SERVER_LOCATION_ID)
@@ -332,12 +298,3 @@ def test_a_sequence_published_to_the_server_downloads_identical(
             SYMBOL.SERVER_LOCATION_ID] == 100.0
     finally:
         other.close()
-
-
-def new_session_like(session):
-    import ftrack_api
-
-    return ftrack_api.Session(
-        server_url=session.server_url, api_user=session.api_user,
-        api_key=session.api_key, schema_cache_path=False,
-    )

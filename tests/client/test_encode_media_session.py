@@ -13,7 +13,7 @@ import pytest
 import ftrack_api.exception
 import ftrack_api.symbol
 
-from session_helpers import Transcript, new_session, unique
+from session_helpers import Transcript
 
 SYMBOL = ftrack_api.symbol
 JOB_TIMEOUT = 60
@@ -29,28 +29,6 @@ def movie(tmp_path_factory):
         check=True, timeout=60,
     )
     return str(path)
-
-
-@pytest.fixture
-def session(ftrack_server):
-    session = new_session(ftrack_server)
-    yield session
-    session.close()
-
-
-@pytest.fixture
-def version(session):
-    project = session.create('Project', {
-        'name': unique('encode'), 'full_name': 'Encode',
-        'project_schema': session.query('ProjectSchema').first(),
-    })
-    asset = session.create('Asset', {
-        'name': 'clip', 'parent': project,
-        'type': session.query('AssetType').first(),
-    })
-    version = session.create('AssetVersion', {'asset': asset})
-    session.commit()
-    return version
 
 
 def finished(session, job):

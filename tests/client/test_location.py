@@ -25,33 +25,13 @@ from ftrack_api.entity.location import (
 )
 from ftrack_api.accessor.server import _ServerAccessor
 
-from session_helpers import Transcript, new_session, unique
+from session_helpers import (
+    Transcript, disk_location, new_session, origin_location, server_location,
+    unique, write,
+)
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 SYMBOL = ftrack_api.symbol
-
-
-@pytest.fixture
-def session(ftrack_server):
-    session = new_session(ftrack_server)
-    yield session
-    session.close()
-
-
-def disk_location(session, root, name=None, priority=10):
-    """Return a committed location storing data below *root* by id."""
-    location = session.create('Location', {'name': name or unique('disk')})
-    location.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix=str(root))
-    location.structure = ftrack_api.structure.id.IdStructure()
-    location.priority = priority
-    session.commit()
-    return location
-
-
-def write(path, content):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return str(path)
 
 
 def read_back(location, component):
@@ -62,14 +42,6 @@ def read_back(location, component):
         return data.read()
     finally:
         data.close()
-
-
-def server_location(session):
-    return session.get('Location', SYMBOL.SERVER_LOCATION_ID)
-
-
-def origin_location(session):
-    return session.get('Location', SYMBOL.ORIGIN_LOCATION_ID)
 
 
 # Built-in locations ---------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 import ftrack_api.symbol
 
-from session_helpers import new_session, unique
+from session_helpers import create_version, new_session
 
 #: Run by the reference client: ``publish <path>`` prints the new
 #: component's id; ``download <component id> <path>`` writes its data.
@@ -69,16 +69,7 @@ def test_both_clients_read_what_the_other_published(
         ftrack_server, run_reference, tmp_path):
     session = new_session(ftrack_server)
     try:
-        project = session.create('Project', {
-            'name': unique('interop'), 'full_name': 'Interop',
-            'project_schema': session.query('ProjectSchema').first(),
-        })
-        asset = session.create('Asset', {
-            'name': 'plate', 'parent': project,
-            'type': session.query('AssetType').first(),
-        })
-        version = session.create('AssetVersion', {'asset': asset})
-        session.commit()
+        version = create_version(session, 'interop')
         server = session.get('Location',
                              ftrack_api.symbol.SERVER_LOCATION_ID)
 

@@ -11,17 +11,10 @@ import ftrack_api.structure.id
 import ftrack_api.symbol
 import ftrack_api._progress as progress_module
 
-from session_helpers import new_session, unique
+from session_helpers import disk_location, write
 
 SYMBOL = ftrack_api.symbol
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-def session(ftrack_server):
-    session = new_session(ftrack_server)
-    yield session
-    session.close()
 
 
 class Terminal(io.StringIO):
@@ -29,20 +22,6 @@ class Terminal(io.StringIO):
 
     def isatty(self):
         return True
-
-
-def write(path, content):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return str(path)
-
-
-def disk_location(session, root):
-    location = session.create('Location', {'name': unique('disk')})
-    location.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix=str(root))
-    location.structure = ftrack_api.structure.id.IdStructure()
-    session.commit()
-    return location
 
 
 # With real transfers --------------------------------------------------------

@@ -25,13 +25,6 @@ NOT_ATTACHED = (
 
 
 @pytest.fixture
-def session(ftrack_server):
-    session = new_session(ftrack_server)
-    yield session
-    session.close()
-
-
-@pytest.fixture
 def tree(session):
     """Project "Pröject <n>" > sq 01 > sh010 > asset "Plate Main" (v3),
     plus asset "top" directly under the project (v1)."""
