@@ -77,6 +77,30 @@ def scenario_data(location_id, name, mount_point):
     }
 
 
+class CentralLocation(object):
+    """A location the scenario configures, and the folder it mounts."""
+
+    def __init__(self, location_id, name, mount):
+        self.id = location_id
+        self.name = name
+        self.mount = mount
+
+    def scenario_data(self):
+        return scenario_data(self.id, self.name, str(self.mount))
+
+
+@pytest.fixture
+def central_location(ftrack_server, scenario, tmp_path):
+    """A new location made the scenario's, mounted at a fresh folder."""
+    name = unique('studio.central')
+    mount = tmp_path / 'mount'
+    mount.mkdir()
+    central = CentralLocation(create_location(ftrack_server, name), name,
+                              mount)
+    scenario(central.scenario_data())
+    return central
+
+
 def verify(session, data):
     return session.event_hub.publish(
         ftrack_api.event.base.Event(
@@ -88,43 +112,31 @@ def verify(session, data):
 
 
 def test_the_scenario_location_is_configured_and_preferred(
-        ftrack_server, scenario, tmp_path):
-    name = unique('studio.central')
-    location_id = create_location(ftrack_server, name)
-    mount = tmp_path / 'mount'
-    mount.mkdir()
-    scenario(scenario_data(location_id, name, str(mount)))
-
+        ftrack_server, central_location):
     session = new_session(ftrack_server)
     try:
-        location = session.get('Location', location_id)
-        assert location['name'] == name
+        location = session.get('Location', central_location.id)
+        assert location['name'] == central_location.name
         assert type(location).__name__ == 'Location'
         assert isinstance(location.accessor,
                           ftrack_api.accessor.disk.DiskAccessor)
-        assert location.accessor.prefix == str(mount)
+        assert location.accessor.prefix == str(central_location.mount)
         assert isinstance(location.structure,
                           ftrack_api.structure.standard.StandardStructure)
         assert location.priority == 1
         assert session.pick_location() is location
 
         session.reset()
-        again = session.get('Location', location_id)
+        again = session.get('Location', central_location.id)
         assert again is not location
         assert again.priority == 1
-        assert verify(session, scenario_data(location_id, name,
-                                             str(mount))) == [None]
+        assert verify(session, central_location.scenario_data()) == [None]
     finally:
         session.close()
 
 
-def test_publishing_through_the_scenario_location(ftrack_server, scenario,
-                                                  tmp_path):
-    name = unique('central')
-    location_id = create_location(ftrack_server, name)
-    mount = tmp_path / 'mount'
-    mount.mkdir()
-    scenario(scenario_data(location_id, name, str(mount)))
+def test_publishing_through_the_scenario_location(
+        ftrack_server, central_location, tmp_path):
     session = new_session(ftrack_server)
     try:
         version = create_version(session, 'central')
@@ -133,9 +145,9 @@ def test_publishing_through_the_scenario_location(ftrack_server, scenario,
         # 'auto' picks the scenario's location: it has the lowest priority.
         component = session.create_component(
             str(source), data={'version': version}, location='auto')
-        location = session.get('Location', location_id)
+        location = session.get('Location', central_location.id)
         path = location.get_filesystem_path(component)
-        assert path.startswith(str(mount))
+        assert path.startswith(str(central_location.mount))
         assert open(path, 'rb').read() == b'plate'
     finally:
         session.close()
