@@ -4,6 +4,8 @@ import uuid
 
 import pytest
 
+QUERY_SCHEMAS = [{'action': 'query_schemas'}]
+
 
 def _create_asset_type(name):
     return [{
@@ -58,82 +60,76 @@ def test_bad_credentials_win_over_a_bad_body(api):
 
 
 def test_the_message_does_not_tell_which_half_was_wrong(api):
-    wrong_key = api.error([{'action': 'query_schemas'}], key='wrong')
-    wrong_user = api.error([{'action': 'query_schemas'}], user='nobody')
+    wrong_key = api.error(QUERY_SCHEMAS, key='wrong')
+    wrong_user = api.error(QUERY_SCHEMAS, user='nobody')
     assert wrong_key == wrong_user
+
+
+def _reset_key(api, entity_key):
+    """Reset the API key of the user *entity_key* names; return the result."""
+    return api.call([{
+        'action': 'reset_remote', 'reset_type': 'api_key',
+        'entity_type': 'User', 'entity_key': entity_key,
+    }])[0]
+
+
+def _user_with_a_working_key(api, prefix):
+    """Create an active user and give it a key; return (username, id, key).
+
+    The key is used once before it is returned, so the server may already
+    remember it as good when a test then changes the user.
+    """
+    username = prefix + uuid.uuid4().hex
+    user = api.create('User', {'username': username, 'is_active': True})
+    key = _reset_key(api, user['id'])['data']['api_key']
+    api.call(QUERY_SCHEMAS, user=username, key=key)
+    return username, user['id'], key
+
+
+def _refused(api, username, key):
+    return api.error(QUERY_SCHEMAS, user=username,
+                     key=key)['exception'] == 'InvalidCredentialsError'
 
 
 def test_a_user_without_a_key_cannot_call(api):
     username = 'keyless-' + uuid.uuid4().hex
     api.create('User', {'username': username, 'is_active': True})
-    error = api.error([{'action': 'query_schemas'}], user=username,
-                      key='anything')
-    assert error['exception'] == 'InvalidCredentialsError'
+    assert _refused(api, username, 'anything')
 
 
 def test_reset_key_works_and_the_old_one_stops(api):
     username = 'rotating-' + uuid.uuid4().hex
     user = api.create('User', {'username': username, 'is_active': True})
-    first = api.call([{
-        'action': 'reset_remote', 'reset_type': 'api_key',
-        'entity_type': 'User', 'entity_key': user['id'],
-    }])[0]
+    first = _reset_key(api, user['id'])
     assert first['action'] == 'reset_remote'
     first_key = first['data']['api_key']
-    assert api.call([{'action': 'query_schemas'}], user=username,
-                    key=first_key)
-    second_key = api.call([{
-        'action': 'reset_remote', 'reset_type': 'api_key',
-        'entity_type': 'User', 'entity_key': [user['id']],
-    }])[0]['data']['api_key']
+    assert api.call(QUERY_SCHEMAS, user=username, key=first_key)
+    second_key = _reset_key(api, [user['id']])['data']['api_key']
     assert second_key != first_key
-    assert api.error([{'action': 'query_schemas'}], user=username,
-                     key=first_key)['exception'] == 'InvalidCredentialsError'
-    api.call([{'action': 'query_schemas'}], user=username, key=second_key)
+    assert _refused(api, username, first_key)
+    api.call(QUERY_SCHEMAS, user=username, key=second_key)
 
 
 def test_inactive_users_cannot_call(api):
-    username = 'inactive-' + uuid.uuid4().hex
-    user = api.create('User', {'username': username, 'is_active': True})
-    key = api.call([{
-        'action': 'reset_remote', 'reset_type': 'api_key',
-        'entity_type': 'User', 'entity_key': user['id'],
-    }])[0]['data']['api_key']
-    # Known good first (the server may remember it) ...
-    api.call([{'action': 'query_schemas'}], user=username, key=key)
+    username, user_id, key = _user_with_a_working_key(api, 'inactive-')
     api.call([{'action': 'update', 'entity_type': 'User',
-               'entity_key': [user['id']],
+               'entity_key': [user_id],
                'entity_data': {'__entity_type__': 'User',
                                'is_active': False}}])
-    error = api.error([{'action': 'query_schemas'}], user=username, key=key)
-    assert error['exception'] == 'InvalidCredentialsError'
+    assert _refused(api, username, key)
 
 
 def test_renaming_a_user_invalidates_the_old_name(api):
-    username = 'renamed-' + uuid.uuid4().hex
-    user = api.create('User', {'username': username, 'is_active': True})
-    key = api.call([{
-        'action': 'reset_remote', 'reset_type': 'api_key',
-        'entity_type': 'User', 'entity_key': user['id'],
-    }])[0]['data']['api_key']
-    api.call([{'action': 'query_schemas'}], user=username, key=key)
+    username, user_id, key = _user_with_a_working_key(api, 'renamed-')
     api.call([{'action': 'update', 'entity_type': 'User',
-               'entity_key': [user['id']],
+               'entity_key': [user_id],
                'entity_data': {'username': username + '-new'}}])
-    assert api.error([{'action': 'query_schemas'}], user=username,
-                     key=key)['exception'] == 'InvalidCredentialsError'
-    api.call([{'action': 'query_schemas'}], user=username + '-new', key=key)
+    assert _refused(api, username, key)
+    api.call(QUERY_SCHEMAS, user=username + '-new', key=key)
 
 
 def test_deleting_a_user_drops_its_key(api):
-    username = 'deleted-' + uuid.uuid4().hex
-    user = api.create('User', {'username': username, 'is_active': True})
-    key = api.call([{
-        'action': 'reset_remote', 'reset_type': 'api_key',
-        'entity_type': 'User', 'entity_key': user['id'],
-    }])[0]['data']['api_key']
-    api.call([{'action': 'query_schemas'}], user=username, key=key)
+    username, user_id, key = _user_with_a_working_key(api, 'deleted-')
     api.call([{'action': 'delete', 'entity_type': 'User',
-               'entity_key': [user['id']]}])
-    assert api.error([{'action': 'query_schemas'}], user=username,
-                     key=key)['exception'] == 'InvalidCredentialsError'
+               'entity_key': [user_id]}])
+    assert _refused(api, username, key)
