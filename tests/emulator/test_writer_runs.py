@@ -498,11 +498,21 @@ def test_entities_of_several_types_in_one_run(ftrack_server, api, recorder):
     assert [item['entity_id'] for item in by_key[('lo2',)]['ancestors']] == [
         'lst', 'prj']
     assert by_key[('tk3',)]['object_type_id'] == TASK_TYPE
-    for entity_type in ('Context', 'Asset', 'AssetVersion', 'Component',
-                        'Note', 'ListObject', 'ComponentLocation'):
-        assert api.query('select id from {0}'.format(entity_type))[
-            'data'] == [] or entity_type in ('Context', 'Note',
-                                             'ComponentLocation'), entity_type
+    # Everything the scene built went, with its cascades; the seed stays.
+    for entity_type in ('Asset', 'AssetVersion', 'Note', 'ListObject',
+                        'Metadata', 'ContextCustomAttributeValue',
+                        'TypedContextList'):
+        assert api.query('select {0} from {1}'.format(
+            'key' if entity_type == 'Metadata' else 'value'
+            if entity_type.endswith('Value') else 'id', entity_type))[
+            'data'] == [], entity_type
+    assert api.query('select id from ComponentLocation where id in '
+                     '("cl1", "cl2", "cl3")')['data'] == []
+    assert api.query('select id from Component where id in '
+                     '("co1", "co2", "co3")')['data'] == []
+    assert api.query('select id from Context where project_id is "prj" '
+                     'or id is "prj"')['data'] == []
+    assert api.query('select id from ProjectSchema')['data']
 
 
 def test_entities_taken_by_an_earlier_cascade_in_the_run(
