@@ -10,6 +10,30 @@ import json
 import requests
 
 
+def create_op(entity_type, data, key=None):
+    """A ``create`` operation, as a client sends it."""
+    operation = {
+        'action': 'create', 'entity_type': entity_type,
+        'entity_data': dict(data, __entity_type__=entity_type),
+    }
+    if key is not None:
+        operation['entity_key'] = key
+    return operation
+
+
+def update_op(entity_type, key, data):
+    """An ``update`` operation of the entity with primary key *key*."""
+    return {'action': 'update', 'entity_type': entity_type,
+            'entity_key': key,
+            'entity_data': dict(data, __entity_type__=entity_type)}
+
+
+def delete_op(entity_type, key):
+    """A ``delete`` operation of the entity with primary key *key*."""
+    return {'action': 'delete', 'entity_type': entity_type,
+            'entity_key': key}
+
+
 class ApiClient:
     """Posts operations to a running emulator's ``/api``."""
 
@@ -62,10 +86,7 @@ class ApiClient:
         return self.call([{'action': 'query', 'expression': expression}])[0]
 
     def create(self, entity_type, data):
-        return self.call([{
-            'action': 'create', 'entity_type': entity_type, 'entity_data':
-            dict(data, __entity_type__=entity_type),
-        }])[0]['data']
+        return self.call([create_op(entity_type, data)])[0]['data']
 
     def create_project(self, name, full_name, **data):
         """Create a project on the first seeded schema; return its data."""

@@ -4,6 +4,8 @@ import uuid
 
 import pytest
 
+from emulator_api import create_op, delete_op, update_op
+
 TASK_OBJECT_TYPE = '11c137c0-ee7e-4f9c-91c5-8c77cec22b2c'
 SHOT_OBJECT_TYPE = 'bad911de-3bd6-47b9-8b46-3476e237cb36'
 DEFAULT_PRIORITY = '9661b320-3a0c-11e2-81c1-0800200c9a66'
@@ -13,34 +15,9 @@ def new_id():
     return str(uuid.uuid4())
 
 
-def create_op(entity_type, data, key=None):
-    operation = {
-        'action': 'create', 'entity_type': entity_type,
-        'entity_data': dict(data, __entity_type__=entity_type),
-    }
-    if key is not None:
-        operation['entity_key'] = key
-    return operation
-
-
-def update_op(entity_type, key, data):
-    return {'action': 'update', 'entity_type': entity_type,
-            'entity_key': key,
-            'entity_data': dict(data, __entity_type__=entity_type)}
-
-
-def delete_op(entity_type, key):
-    return {'action': 'delete', 'entity_type': entity_type,
-            'entity_key': key}
-
-
 @pytest.fixture(scope='module')
 def project(api):
-    schema = api.query('select id from ProjectSchema')['data'][0]
-    return api.create('Project', {
-        'id': new_id(), 'name': 'writes', 'full_name': 'Writes',
-        'project_schema': api.ref('ProjectSchema', schema['id']),
-    })
+    return api.create_project('writes', 'Writes', id=new_id())
 
 
 @pytest.fixture
@@ -589,10 +566,7 @@ def test_one_timer_per_user(api, shot):
 
 
 def test_asset_versions_get_number_and_status(api, shot):
-    asset_type = api.query('select id from AssetType limit 1')['data'][0]
-    asset = api.create('Asset', {'name': 'numbered',
-                                 'parent': api.ref('Shot', shot['id']),
-                                 'type_id': asset_type['id']})
+    asset = api.create_asset('numbered', api.ref('Shot', shot['id']))
     first = api.create('AssetVersion', {'asset': api.ref('Asset',
                                                           asset['id'])})
     second = api.create('AssetVersion', {'asset': api.ref('Asset',
@@ -631,10 +605,7 @@ def test_review_sessions_get_dates_and_objects_an_order(api, project, shot):
         'project': api.ref('Project', project['id'])})
     assert session['start_date'] is not None
     assert session['end_date']['value'] > session['start_date']['value']
-    asset_type = api.query('select id from AssetType limit 1')['data'][0]
-    asset = api.create('Asset', {'name': 'review',
-                                 'parent': api.ref('Shot', shot['id']),
-                                 'type_id': asset_type['id']})
+    asset = api.create_asset('review', api.ref('Shot', shot['id']))
     version = api.create('AssetVersion', {'asset': api.ref('Asset',
                                                             asset['id'])})
     orders = [api.create('ReviewSessionObject', {
