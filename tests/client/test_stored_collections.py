@@ -20,7 +20,6 @@ import ftrack_api.collection
 import ftrack_api.entity.location
 import ftrack_api.exception
 import ftrack_api.inspection
-import ftrack_api.symbol
 from ftrack_api.symbol import NOT_SET
 
 from session_helpers import SHOT_OBJECT_TYPE, new_session
@@ -584,7 +583,7 @@ def test_the_legacy_custom_attribute_proxy_from_stored_members(
 
 
 def test_a_class_without_construction_of_its_own_still_works(
-        plugin_session, scene):
+        plugin_session, scene, tmp_path):
     sequence_name = 'sq' + uuid.uuid4().hex[:6]
     session = plugin_session
     project = session.get('Project', scene['project'])
@@ -595,7 +594,7 @@ def test_a_class_without_construction_of_its_own_still_works(
     other_plugin = ftrack_api.Session(
         server_url=session.server_url, api_user=session.api_user,
         api_key=session.api_key, schema_cache_path=False,
-        plugin_paths=session._plugin_paths)
+        plugin_paths=[str(tmp_path)])
     try:
         loaded = other_plugin.query(
             'select name, children from Sequence where id is "{0}"'.format(
@@ -632,3 +631,46 @@ def test_special_entity_classes_from_server_data(session, scene):
     assert isinstance(loaded, ftrack_api.entity.component.Component)
     assert type(loaded['component_locations']) is Collection
     assert list(loaded['component_locations']) == []
+
+
+def test_a_decoded_entity_merged_into_a_session(session, scene):
+    other = new_session_like(session)
+    text = other.encode(load_shot(other, scene), 'persisted_only')
+    decoded = session.decode(text)
+    merged = session.merge(decoded)
+    assert merged is session.get('Shot', scene['shot'])
+    assert type(merged['children']) is Collection
+    assert ids(merged['children']) == sorted(scene['tasks'])
+    assert dict(merged['metadata']) == {'colour': 'grey', 'lens': '35mm'}
+    assert list(session.recorded_operations) == []
+
+
+def test_entities_from_a_serialised_cache_read_their_collections(
+        ftrack_server, scene, tmp_path):
+    import ftrack_api.cache
+
+    path = str(tmp_path / 'cache.dbm')
+
+    def cache_maker(session):
+        return ftrack_api.cache.SerialisedCache(
+            ftrack_api.cache.FileCache(path), encode=session.encode,
+            decode=session.decode)
+
+    first = new_session(ftrack_server, cache=cache_maker)
+    try:
+        load_shot(first, scene)
+    finally:
+        first.close()
+    second = new_session(ftrack_server, cache=cache_maker)
+    try:
+        shot = second.get('Shot', scene['shot'])
+        attribute = shot.attributes.get('children')
+        assert type(attribute.get_remote_value(shot)) is Collection
+        assert type(shot['children']) is Collection
+        assert ids(shot['children']) == sorted(scene['tasks'])
+        assert dict(shot['metadata']) == {'colour': 'grey', 'lens': '35mm'}
+        assert json.loads(second.encode(shot, 'persisted_only'))[
+            'children'] == [{'__entity_type__': 'Task', 'id': task['id']}
+                            for task in attribute.get_remote_value(shot)]
+    finally:
+        second.close()
