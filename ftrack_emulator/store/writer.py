@@ -1292,20 +1292,41 @@ class Writer:
             value = row.get(relation.remote)
             if value not in wanted:
                 wanted.append(value)
-        existing = [
-            row[0] for row in connection.execute(
-                sqlalchemy.select(link.c[relation.link_remote]).where(
+        link_type = self._type_of_table(link.name)
+        link_keys = (self.info(link_type.name).pk_columns
+                     if link_type is not None else None)
+
+        def forget(row):
+            # The request's cache must not answer for a link row written
+            # behind its back: the next read goes to the database.
+            if link_keys is not None:
+                marker = (link.name, tuple(str(row.get(column))
+                                           for column in link_keys))
+                batch.rows.pop(marker, None)
+                batch.absent.discard(marker)
+                batch.deleted.discard(marker)
+                return marker
+            return None
+
+        existing_rows = [
+            dict(row._mapping) for row in connection.execute(
+                sqlalchemy.select(link).where(
                     link.c[relation.link_local] == local_value
                 )
             )
         ]
+        existing = [row[relation.link_remote] for row in existing_rows]
         stale = [value for value in existing if value not in wanted]
         if stale:
             connection.execute(sqlalchemy.delete(link).where(
                 link.c[relation.link_local] == local_value,
                 link.c[relation.link_remote].in_(stale),
             ))
-        link_type = self._type_of_table(link.name)
+            for row in existing_rows:
+                if row[relation.link_remote] in stale:
+                    marker = forget(row)
+                    if marker is not None:
+                        batch.deleted.add(marker)
         for position, value in enumerate(wanted):
             if value in existing:
                 continue
@@ -1320,11 +1341,7 @@ class Writer:
             if 'sort' in link.c and row.get('sort') is None:
                 row['sort'] = position
             self._insert_row(connection, link, row)
-            if link_type is not None:
-                # Not read ahead in vain any more.
-                batch.absent.discard((link.name, tuple(
-                    str(row.get(column))
-                    for column in self.info(link_type.name).pk_columns)))
+            forget(row)
 
     def _type_of_table(self, table_name):
         """Return the most general entity type stored in *table_name*."""

@@ -386,10 +386,6 @@ def test_a_run_of_mixed_updates_matches_updates_one_by_one(
     assert [value['value'] for value in found] == ['newer']
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'Bug: a link entity removed by an earlier update of the run (through '
-    'a collection) stays in the read-ahead cache, so a later update of it '
-    'succeeds instead of failing with NoResultFoundError'))
 def test_a_link_entity_removed_earlier_in_the_run_cannot_be_updated(api):
     build_scene(api)
     separated = api.error([
@@ -406,9 +402,6 @@ def test_a_link_entity_removed_earlier_in_the_run_cannot_be_updated(api):
     same_error(batched, separated)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'Bug: a link entity deleted and linked again in one request stays '
-    'marked deleted, so deleting it again leaves it in place'))
 def test_a_link_entity_deleted_then_linked_again_can_be_deleted_again(api):
     api.call([create_op('ObjectType', {'id': 'ot', 'name': 'Linked'}),
               create_op('ProjectSchema', {'id': 'ps', 'name': 'linked'})])
