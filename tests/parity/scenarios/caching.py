@@ -9,16 +9,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ftrack_api.cache  # noqa: E402
 
 import recorder  # noqa: E402
-
-state = recorder.attribute_state
-
-
-def fixed_id(number):
-    return '00000000-0000-4000-8000-{0:012d}'.format(number)
+from recorder import attribute_state as state, fixed_id  # noqa: E402
 
 
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     step, error = scenario.step, scenario.error
     session = scenario.connect()
 
@@ -220,8 +214,7 @@ def main():
     keyed.rollback()
     step('rollback with another key maker leaves created entities cached',
          lambda: keyed.get('Sequence', fixed_id(2)) is doomed)
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

@@ -13,16 +13,10 @@ import ftrack_api.operation  # noqa: E402
 import ftrack_api.symbol  # noqa: E402
 
 import recorder  # noqa: E402
-
-state = recorder.attribute_state
-
-
-def fixed_id(number):
-    return '00000000-0000-4000-8000-{0:012d}'.format(number)
+from recorder import attribute_state as state, fixed_id  # noqa: E402
 
 
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     session = scenario.connect()
     step = scenario.step
 
@@ -117,8 +111,7 @@ def main():
         for item in created])
     step('states after commit', lambda: ftrack_api.inspection.states(
         created))
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

@@ -7,16 +7,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import recorder  # noqa: E402
-
-state = recorder.attribute_state
-
-
-def fixed_id(number):
-    return '00000000-0000-4000-8000-{0:012d}'.format(number)
+from recorder import attribute_state as state, fixed_id  # noqa: E402
 
 
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     session = scenario.connect()
     step, error, observe = scenario.step, scenario.error, scenario.observe
 
@@ -171,8 +165,7 @@ def main():
         fresh.query('select custom_attributes from Shot where id is '
                     '"{0}"'.format(fixed_id(8))).one()[
             'custom_attributes'].keys()))
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

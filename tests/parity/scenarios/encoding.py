@@ -10,16 +10,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import arrow  # noqa: E402
 
 import recorder  # noqa: E402
-
-state = recorder.attribute_state
-
-
-def fixed_id(number):
-    return '00000000-0000-4000-8000-{0:012d}'.format(number)
+from recorder import attribute_state as state, fixed_id  # noqa: E402
 
 
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     session = scenario.connect()
     step, error = scenario.step, scenario.error
 
@@ -126,8 +120,7 @@ def main():
     session.rollback()
     step('decode an entity without its primary key', lambda: (
         session.decode('{"__entity_type__": "Task", "name": "x"}')))
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

@@ -9,12 +9,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import arrow  # noqa: E402
 
 import recorder  # noqa: E402
+from recorder import attribute_state as state  # noqa: E402
 
-state = recorder.attribute_state
 
-
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     session = scenario.connect()
     step, error = scenario.step, scenario.error
 
@@ -90,8 +88,7 @@ def main():
     step('ensure with a reference as identifying key', lambda: (
         session.ensure('Shot', {'name': 'sh099', 'parent_id': sequence['id']})
         is shot))
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

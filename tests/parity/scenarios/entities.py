@@ -12,16 +12,10 @@ import ftrack_api.formatter  # noqa: E402
 import ftrack_api.inspection  # noqa: E402
 
 import recorder  # noqa: E402
-
-state = recorder.attribute_state
-
-
-def fixed_id(number):
-    return '00000000-0000-4000-8000-{0:012d}'.format(number)
+from recorder import fixed_id  # noqa: E402
 
 
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     session = scenario.connect()
     step, error = scenario.step, scenario.error
 
@@ -195,8 +189,7 @@ def main():
                     'label': lambda text: text.upper()},
                 attribute_filter=ftrack_api.formatter.FILTER[
                     'ignore_unset'])))
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

@@ -11,16 +11,10 @@ import ftrack_api.exception  # noqa: E402
 import ftrack_api.inspection  # noqa: E402
 
 import recorder  # noqa: E402
-
-state = recorder.attribute_state
-
-
-def fixed_id(number):
-    return '00000000-0000-4000-8000-{0:012d}'.format(number)
+from recorder import attribute_state as state, fixed_id  # noqa: E402
 
 
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     step, error = scenario.step, scenario.error
 
     # Configuration errors, before any request.
@@ -161,8 +155,7 @@ def main():
         closing_shot.__setitem__('description', 'x'), closing.commit()))
     error('call after close', lambda: closing.call([
         {'action': 'query_server_information'}]))
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

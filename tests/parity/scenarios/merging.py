@@ -7,12 +7,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import recorder  # noqa: E402
+from recorder import attribute_state as state  # noqa: E402
 
-state = recorder.attribute_state
 
-
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     session = scenario.connect()
     step = scenario.step
 
@@ -173,8 +171,7 @@ def main():
     step('state after Entity.merge', lambda: state(fresh))
     session.rollback()
     other.close()
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

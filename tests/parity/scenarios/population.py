@@ -6,12 +6,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import recorder  # noqa: E402
+from recorder import attribute_state as state  # noqa: E402
 
-state = recorder.attribute_state
 
-
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     session = scenario.connect()
     step, error = scenario.step, scenario.error
 
@@ -123,8 +121,7 @@ def main():
         shots[0]['description'], state(shots[0], ['description'])))
     step('clear reverts every local value', lambda: (
         shots[0].clear(), state(shots[0], ['description'])))
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

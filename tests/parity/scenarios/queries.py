@@ -12,8 +12,7 @@ def names(entities):
     return [entity['name'] for entity in entities]
 
 
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     session = scenario.connect()
     step, error = scenario.step, scenario.error
 
@@ -144,8 +143,7 @@ def main():
         'expression': 'select count(id) from Task where '
                       'parent.parent.name is "sq010"',
     }])[0]['data'])
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

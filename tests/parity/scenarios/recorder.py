@@ -6,12 +6,14 @@ so it may only use what both share: the public ``ftrack_api`` API and
 
     import recorder
 
-    scenario = recorder.Scenario.from_command_line()
-    session = scenario.connect()
-    scenario.step('a task by name', lambda: session.query(
-        'Task where name is "animation"').first())
-    scenario.error('no such type', lambda: session.query('Nope').all())
-    scenario.finish()
+    def main(scenario):
+        session = scenario.connect()
+        scenario.step('a task by name', lambda: session.query(
+            'Task where name is "animation"').first())
+        scenario.error('no such type', lambda: session.query('Nope').all())
+
+    if __name__ == '__main__':
+        recorder.run(main)
 
 Each step calls a function and writes one JSON line: the step's name, what
 the function returned (or the exception it raised, class and message) and
@@ -313,6 +315,23 @@ class Scenario(object):
         half-way has none)."""
         self._write({'step': 'end of scenario'})
         self._output.close()
+
+
+def fixed_id(number):
+    """Return the id numbered *number*: a valid UUID that both clients'
+    runs give to an entity a scenario creates with an explicit id."""
+    return '00000000-0000-4000-8000-{0:012d}'.format(number)
+
+
+def run(main):
+    """Run the scenario function *main* with the :class:`Scenario` the
+    command line describes, then close its transcript; a crash is reported
+    as by :func:`main_guard` and leaves the transcript without its end."""
+    def scenario_run():
+        scenario = Scenario.from_command_line()
+        main(scenario)
+        scenario.finish()
+    main_guard(scenario_run)
 
 
 def main_guard(function):

@@ -45,8 +45,7 @@ def register(session, **kw):
 '''
 
 
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     step, error = scenario.step, scenario.error
 
     # Environment variables.
@@ -179,8 +178,7 @@ def main():
     step('close with pending operations', pending.close)
     step('operations are dropped by close', lambda: len(
         pending.recorded_operations))
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)

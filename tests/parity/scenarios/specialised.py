@@ -11,12 +11,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ftrack_api.symbol  # noqa: E402
 
 import recorder  # noqa: E402
+from recorder import attribute_state as state  # noqa: E402
 
-state = recorder.attribute_state
 
-
-def main():
-    scenario = recorder.Scenario.from_command_line()
+def main(scenario):
     session = scenario.connect()
     step, error, observe = scenario.step, scenario.error, scenario.observe
 
@@ -170,8 +168,7 @@ def main():
         sorted(session.call([{'action': 'delayed_job',
                               'job_type': str(ftrack_api.symbol
                                               .JOB_SYNC_USERS_LDAP)}])[0])))
-    scenario.finish()
 
 
 if __name__ == '__main__':
-    recorder.main_guard(main)
+    recorder.run(main)
