@@ -5,16 +5,13 @@ The interpreter comes from the ``reference_python`` fixture of
 ``tests/conftest.py`` (skipped when the reference cannot be installed).
 """
 
-import json
 import os
-import queue
-import subprocess
-import threading
 import time
 import uuid
 
 import pytest
 
+from event_peer_process import PeerProcess, peer_starter, script
 from ftrack_emulator.events.standalone import StandaloneEventServer
 
 try:
@@ -22,57 +19,15 @@ try:
 except ImportError:  # tests collected as a package
     from .test_events_server import KEY, USER, RawClient
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PEER = os.path.join(HERE, 'scripts', 'reference_event_peer.py')
-
-
-class Peer:
-    """A reference event hub in a subprocess, reporting JSON lines."""
-
-    def __init__(self, python, mode, url, topic, amount):
-        # Isolated (-I) and outside the repository, so that the reference
-        # and not our ftrack_api is imported.
-        self.process = subprocess.Popen(
-            [python, '-I', PEER, mode, url, USER, KEY, topic, str(amount)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            cwd=os.path.dirname(python),
-        )
-        self.lines = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(json.loads(line))
-        self.lines.put(None)
-
-    def next(self, timeout=40):
-        try:
-            line = self.lines.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError('peer reported nothing in time')
-        if line is None:
-            raise AssertionError('peer exited: {0}'.format(
-                self.process.stderr.read()[-3000:]
-            ))
-        assert 'error' not in line, line
-        return line
-
-    def finish(self, timeout=20):
-        try:
-            code = self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise AssertionError('peer did not finish')
-        stderr = self.process.stderr.read()
-        assert code == 0, stderr[-3000:]
-        # The hub logs an error when a packet kills its reader thread.
-        assert 'Traceback' not in stderr, stderr[-3000:]
-
-    def kill(self):
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+def start_peer(python, mode, url, topic, amount):
+    """Run ``tests/event_peers/reference_event_peer.py`` under *python*."""
+    # Isolated (-I) and outside the repository, so that the reference and
+    # not our ftrack_api is imported.
+    return PeerProcess(
+        [python, '-I', script('reference_event_peer'), mode, url, USER, KEY,
+         topic, str(amount)],
+        os.path.dirname(python),
+    )
 
 
 @pytest.fixture(scope='module')
@@ -87,17 +42,10 @@ def events_server():
 
 @pytest.fixture
 def peers(reference_python, events_server):
-    started = []
-
-    def start(mode, topic, amount):
-        peer = Peer(reference_python, mode, events_server.url, topic,
-                    amount)
-        started.append(peer)
-        return peer
-
-    yield start
-    for peer in started:
-        peer.kill()
+    with peer_starter(lambda mode, topic, amount: start_peer(
+            reference_python, mode, events_server.url, topic,
+            amount)) as start:
+        yield start
 
 
 @pytest.fixture
@@ -117,7 +65,7 @@ def wait_for_subscription(events_server, subscription):
 
 def test_reference_hub_receives_and_replies(events_server, peers, topic):
     listener = peers('listen', topic, 2)
-    listener.next()
+    listener.report()
     wait_for_subscription(events_server, 'topic=' + topic)
 
     client = RawClient(events_server.url)
@@ -130,8 +78,8 @@ def test_reference_hub_receives_and_replies(events_server, peers, topic):
     finally:
         client.close()
 
-    received = [listener.next()['event'] for _ in sent]
-    listener.finish()
+    received = [listener.report()['event'] for _ in sent]
+    listener.exited_cleanly()
     for event, original in zip(received, sent):
         assert event['id'] == original['id']
         assert event['topic'] == topic
@@ -151,7 +99,7 @@ def test_reference_hub_publishes_and_receives_replies(
     try:
         client.subscribe('topic=' + topic)
         publisher = peers('publish', topic, 3)
-        hub_id = publisher.next()['hub_id']
+        hub_id = publisher.report()['hub_id']
         for _ in range(3):
             event = client.event()
             assert event['source']['id'] == hub_id
@@ -159,8 +107,8 @@ def test_reference_hub_publishes_and_receives_replies(
             client.publish('ftrack.meta.reply', 'Replied',
                            target='id=' + event['source']['id'],
                            inReplyToEvent=event['id'])
-        replies = [publisher.next()['reply'] for _ in range(3)]
-        publisher.finish()
+        replies = [publisher.report()['reply'] for _ in range(3)]
+        publisher.exited_cleanly()
     finally:
         client.close()
     assert [reply['data'] for reply in replies] == ['Replied'] * 3
@@ -169,14 +117,14 @@ def test_reference_hub_publishes_and_receives_replies(
 
 def test_two_reference_hubs_in_separate_processes(events_server, peers, topic):
     listener = peers('listen', topic, 5)
-    listener.next()
+    listener.report()
     wait_for_subscription(events_server, 'topic=' + topic)
     publisher = peers('publish', topic, 5)
-    publisher.next()
-    replies = [publisher.next()['reply'] for _ in range(5)]
-    received = [listener.next()['event'] for _ in range(5)]
-    publisher.finish()
-    listener.finish()
+    publisher.report()
+    replies = [publisher.report()['reply'] for _ in range(5)]
+    received = [listener.report()['event'] for _ in range(5)]
+    publisher.exited_cleanly()
+    listener.exited_cleanly()
     assert sorted(event['data']['n'] for event in received) == list(range(5))
     assert sorted(reply['data']['echo']['n'] for reply in replies) == (
         list(range(5))
@@ -189,9 +137,9 @@ def test_two_reference_hubs_in_separate_processes(events_server, peers, topic):
 def test_reference_hub_stays_connected_through_heartbeats(
         events_server, peers, topic):
     peer = peers('idle', topic, 3.0)
-    peer.next()
-    result = peer.next()
-    peer.finish()
+    peer.report()
+    result = peer.report()
+    peer.exited_cleanly()
     assert result['connected'] is True
     assert result['event']['data'] == {'after': 3.0}
 
@@ -201,9 +149,9 @@ def test_reference_hub_comes_back_after_a_server_restart(reference_python,
     # The reference reconnects at once on 0::, then every 10 s: the test is
     # quick when the restart wins that first race and takes ~10 s otherwise.
     server = StandaloneEventServer({USER: KEY}).start()
-    listener = Peer(reference_python, 'listen', server.url, topic, 1)
+    listener = start_peer(reference_python, 'listen', server.url, topic, 1)
     try:
-        listener.next()
+        listener.report()
         wait_for_subscription(server, 'topic=' + topic)
         server.stop()
         server.start()  # same port
@@ -213,8 +161,8 @@ def test_reference_hub_comes_back_after_a_server_restart(reference_python,
             sent = client.publish(topic, {'after': 'restart'})
         finally:
             client.close()
-        assert listener.next()['event']['id'] == sent['id']
-        listener.finish()
+        assert listener.report()['event']['id'] == sent['id']
+        listener.exited_cleanly()
     finally:
         listener.kill()
         server.stop()

@@ -15,32 +15,18 @@ environment, or ours) and reports on stdout, one JSON object per line::
         one event to itself and print it once it comes back.
 """
 
-import json
+import os
 import sys
 import time
 
-from ftrack_api.event.base import Event
-from ftrack_api.event.hub import EventHub
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from ftrack_api.event.base import Event  # noqa: E402
+from ftrack_api.event.hub import EventHub  # noqa: E402
+
+from peer_output import as_dict, report, wait_for  # noqa: E402
 
 TIMEOUT = 40
-
-
-def report(**values):
-    sys.stdout.write(json.dumps(values) + '\n')
-    sys.stdout.flush()
-
-
-def as_dict(event):
-    return {key: event[key] for key in event}
-
-
-def wait_for(hub, condition):
-    deadline = time.time() + TIMEOUT
-    while not condition():
-        if time.time() > deadline:
-            report(error='timed out')
-            sys.exit(1)
-        hub.wait(0.05)
 
 
 def listen(hub, topic, count):
@@ -54,7 +40,7 @@ def listen(hub, topic, count):
     hub.subscribe('topic=' + topic, callback,
                   subscriber={'applicationId': 'reference-listener'})
     report(ready=True, hub_id=hub.id)
-    wait_for(hub, lambda: len(received) >= count)
+    wait_for(hub, lambda: len(received) >= count, TIMEOUT)
     hub.wait(0.3)  # let the replies go out
 
 
@@ -68,7 +54,7 @@ def publish(hub, topic, count):
     report(ready=True, hub_id=hub.id)
     for number in range(count):
         hub.publish(Event(topic, data={'n': number}), on_reply=on_reply)
-    wait_for(hub, lambda: len(replies) >= count)
+    wait_for(hub, lambda: len(replies) >= count, TIMEOUT)
 
 
 def idle(hub, topic, seconds):
@@ -77,7 +63,7 @@ def idle(hub, topic, seconds):
     report(ready=True, hub_id=hub.id)
     time.sleep(seconds)
     hub.publish(Event(topic, data={'after': seconds}))
-    wait_for(hub, lambda: received)
+    wait_for(hub, lambda: received, TIMEOUT)
     report(event=as_dict(received[0]), connected=hub.connected)
 
 
