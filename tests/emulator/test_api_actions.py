@@ -18,10 +18,7 @@ def user(api):
 
 @pytest.fixture(scope='module')
 def project(api):
-    schema = api.query('select id from ProjectSchema')['data'][0]
-    return api.create('Project', {
-        'name': 'actions', 'full_name': 'Actions',
-        'project_schema': api.ref('ProjectSchema', schema['id'])})
+    return api.create_project('actions', 'Actions')
 
 
 def role_id(api, name):

@@ -20,11 +20,7 @@ def update_value(configuration_id, entity_id, value,
 
 @pytest.fixture(scope='module')
 def shot(api):
-    schema = api.query('select id from ProjectSchema')['data'][0]
-    project = api.create('Project', {
-        'name': 'attributes', 'full_name': 'Attributes',
-        'project_schema': api.ref('ProjectSchema', schema['id']),
-    })
+    project = api.create_project('attributes', 'Attributes')
     return api.create('Shot', {
         'name': 'sh010', 'parent': api.ref('Project', project['id'])})
 

@@ -10,12 +10,7 @@ import pytest
 
 from ftrack_emulator.files.media import Runner
 
-try:
-    from test_files_downloads import jpeg_size
-    from test_files_uploads import SERVER_LOCATION_ID, Files
-except ImportError:  # collected as a package
-    from .test_files_downloads import jpeg_size
-    from .test_files_uploads import SERVER_LOCATION_ID, Files
+from emulator_files import SERVER_LOCATION_ID, jpeg_size
 
 JOB_TIMEOUT = 60
 
@@ -44,24 +39,9 @@ def media_files(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def files(ftrack_server, api):
-    helper = Files(ftrack_server, api)
-    yield helper
-    helper.http.close()
-
-
-@pytest.fixture(scope='module')
 def asset(api):
-    schema = api.query('select id from ProjectSchema')['data'][0]
-    project = api.create('Project', {
-        'name': 'encoding', 'full_name': 'Encoding',
-        'project_schema': api.ref('ProjectSchema', schema['id']),
-    })
-    asset_type = api.query('select id from AssetType limit 1')['data'][0]
-    return api.create('Asset', {
-        'name': 'review', 'parent': api.ref('Project', project['id']),
-        'type_id': asset_type['id'],
-    })
+    project = api.create_project('encoding', 'Encoding')
+    return api.create_asset('review', api.ref('Project', project['id']))
 
 
 @pytest.fixture

@@ -10,12 +10,8 @@ import pytest
 from ftrack_emulator.files.media import Runner
 from ftrack_emulator.server import Emulator
 
-try:
-    from conftest import ApiClient
-    from test_files_uploads import Files
-except ImportError:  # collected as a package
-    from .conftest import ApiClient
-    from .test_files_uploads import Files
+from emulator_api import ApiClient
+from emulator_files import Files
 
 
 def wait_for_status(api, job_id, wanted, timeout=30):

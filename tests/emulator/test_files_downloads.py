@@ -4,7 +4,6 @@ directory."""
 
 import os
 import socket
-import struct
 import urllib.parse
 import uuid
 
@@ -13,32 +12,7 @@ import requests
 
 from ftrack_emulator.files.media import Runner
 
-try:
-    from test_files_uploads import Files
-except ImportError:  # collected as a package
-    from .test_files_uploads import Files
-
-
-def jpeg_size(data):
-    """Return (width, height) from the frame header of JPEG *data*."""
-    assert data[:2] == b'\xff\xd8', 'not a JPEG'
-    position = 2
-    while position + 4 <= len(data):
-        marker = data[position + 1]
-        length = struct.unpack('>H', data[position + 2:position + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(
-                '>HH', data[position + 5:position + 9])
-            return width, height
-        position += 2 + length
-    raise AssertionError('no frame header in the JPEG')
-
-
-@pytest.fixture(scope='module')
-def files(ftrack_server, api):
-    helper = Files(ftrack_server, api)
-    yield helper
-    helper.http.close()
+from emulator_files import jpeg_size
 
 
 @pytest.fixture(scope='module')

@@ -11,12 +11,6 @@ import pytest
 
 from ftrack_emulator.files.media import Runner
 
-try:
-    from test_files_uploads import Files
-except ImportError:  # collected as a package
-    from .test_files_uploads import Files
-
-
 def date(offset_days=0):
     value = datetime.datetime.now(datetime.timezone.utc) + \
         datetime.timedelta(days=offset_days)
@@ -24,19 +18,8 @@ def date(offset_days=0):
 
 
 @pytest.fixture(scope='module')
-def files(ftrack_server, api):
-    helper = Files(ftrack_server, api)
-    yield helper
-    helper.http.close()
-
-
-@pytest.fixture(scope='module')
 def project(api):
-    schema = api.query('select id from ProjectSchema')['data'][0]
-    return api.create('Project', {
-        'name': 'review', 'full_name': 'Review',
-        'project_schema': api.ref('ProjectSchema', schema['id']),
-    })
+    return api.create_project('review', 'Review')
 
 
 @pytest.fixture(scope='module')
@@ -46,11 +29,8 @@ def encoded_version(api, files, project, tmp_path_factory):
     Runner().run(['-v', 'error', '-y', '-f', 'lavfi', '-i',
                   'testsrc=duration=0.4:size=32x32:rate=10', '-c:v', 'mpeg4',
                   str(path)])
-    asset_type = api.query('select id from AssetType limit 1')['data'][0]
-    asset = api.create('Asset', {
-        'name': 'shot010', 'parent': api.ref('Project', project['id']),
-        'type_id': asset_type['id'],
-    })
+    asset = api.create_asset('shot010',
+                            api.ref('Project', project['id']))
     version = api.create('AssetVersion', {'asset': api.ref('Asset',
                                                           asset['id'])})
     source = files.publish(path.read_bytes(), 'clip.mov',
@@ -187,11 +167,7 @@ def test_job_data_stays_json_text(api, encoded_version):
 def test_the_session_thumbnail_is_kept_up_to_date(api, project):
     """Adding, reordering and removing objects, and changing a shown
     version's thumbnail, all move the session's thumbnail along."""
-    asset_type = api.query('select id from AssetType limit 1')['data'][0]
-    asset = api.create('Asset', {
-        'name': 'thumbs', 'parent': api.ref('Project', project['id']),
-        'type_id': asset_type['id'],
-    })
+    asset = api.create_asset('thumbs', api.ref('Project', project['id']))
     first, second = [
         api.create('AssetVersion', {'asset': api.ref('Asset', asset['id'])})
         for _ in range(2)]

@@ -9,14 +9,13 @@ import pytest
 
 import ftrack_emulator
 
+from emulator_api import ApiClient
+from emulator_files import Files
+
 try:
-    from conftest import ApiClient
     from test_events_server import RawClient
-    from test_files_uploads import Files
 except ImportError:  # collected as a package
-    from .conftest import ApiClient
     from .test_events_server import RawClient
-    from .test_files_uploads import Files
 
 
 @pytest.fixture(scope='module')
