@@ -20,6 +20,8 @@ import ftrack_api.event.hub
 import ftrack_api.exception
 from ftrack_api.event.base import Event
 
+from event_hub_helpers import wait_for, wait_until
+
 USER = 'bob'
 KEY = 'secret'
 
@@ -208,22 +210,6 @@ def make_hub():
             hub.disconnect()
         except ftrack_api.exception.EventHubConnectionError:
             pass
-
-
-def wait_for(hub, condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError('condition not met in time')
-        hub.wait(0.02)
-
-
-def wait_until(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError('condition not met in time')
-        time.sleep(0.01)
 
 
 def test_connect_sends_what_the_reference_sends(peer, make_hub):

@@ -13,6 +13,7 @@ import pytest
 
 import ftrack_api
 import ftrack_api.exception
+from event_hub_helpers import wait_for
 from ftrack_api.event.base import Event
 from session_helpers import new_session
 
@@ -37,15 +38,6 @@ def sessions(ftrack_server):
 @pytest.fixture
 def topic():
     return 'test.hub.' + uuid.uuid4().hex
-
-
-def wait_for(hub, condition, timeout=5.0):
-    """Let *hub* handle events until *condition* holds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError('condition not met in time')
-        hub.wait(0.02)
 
 
 def settle(*hubs, duration=0.3):

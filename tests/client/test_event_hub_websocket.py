@@ -26,6 +26,8 @@ import ftrack_api.exception
 from ftrack_api.event import _socketio
 from ftrack_api.event.base import Event
 
+from event_hub_helpers import wait_for
+
 GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 
 CONTINUATION, TEXT, BINARY = 0x0, 0x1, 0x2
@@ -424,14 +426,6 @@ def event_frame(topic, data):
     return '5:::' + json.dumps({'name': 'ftrack.event', 'args': [
         {'topic': topic, 'data': data, 'id': 'e-' + topic}
     ]})
-
-
-def wait_for(hub, condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError('condition not met in time')
-        hub.wait(0.02)
 
 
 def test_hub_answers_pings_and_skips_binary_frames(hub, peer, caplog):
