@@ -16,6 +16,8 @@ import re
 import pytest
 import sqlalchemy
 
+from emulator_api import ApiClient, create_op, delete_op, update_op
+
 try:
     from test_events_server import RawClient
 except ImportError:  # tests collected as a package
@@ -28,24 +30,7 @@ TASK_TYPE = '11c137c0-ee7e-4f9c-91c5-8c77cec22b2c'
 POSITION = re.compile(r' \[operation \d+ of \d+ \([^)]*\)\]$')
 
 
-def create_op(entity_type, data):
-    return {'action': 'create', 'entity_type': entity_type,
-            'entity_data': dict(data, __entity_type__=entity_type)}
-
-
-def update_op(entity_type, key, data):
-    return {'action': 'update', 'entity_type': entity_type,
-            'entity_key': key,
-            'entity_data': dict(data, __entity_type__=entity_type)}
-
-
-def delete_op(entity_type, key):
-    return {'action': 'delete', 'entity_type': entity_type,
-            'entity_key': key}
-
-
-def ref(entity_type, entity_id):
-    return {'__entity_type__': entity_type, 'id': entity_id}
+ref = ApiClient.ref
 
 
 # Observing the emulator -------------------------------------------------
