@@ -152,6 +152,21 @@ _VALUE_COLLECTIONS = ('metadata', 'custom_attributes')
 #: Keys per ``IN`` list: far below every database's limit on parameters.
 _CHUNK = 500
 
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+#: Scalar attribute types: how an error describes them and which JSON
+#: values they accept (an integer may come as a whole float).
+_SCALAR_KINDS = {
+    'string': ('a string', lambda value: isinstance(value, str)),
+    'integer': ('an integer', lambda value: _is_number(value) and (
+        isinstance(value, int) or value.is_integer())),
+    'number': ('a number', _is_number),
+    'boolean': ('a boolean', lambda value: isinstance(value, bool)),
+    'object': ('an object', lambda value: isinstance(value, (dict, list))),
+}
+
 #: Custom attribute types and the Python values they accept.
 _CUSTOM_ATTRIBUTE_KINDS = {
     'number': 'number', 'text': 'text', 'enumerator': 'enumerator',
@@ -490,33 +505,15 @@ class Writer:
                 return json.dumps(value)
             raise invalid('{0} must be JSON text, got {1}.', where,
                           decode.describe(value))
-        if kind == 'string':
-            if isinstance(value, str):
-                return value
-            raise invalid('{0} must be a string, got {1}.', where,
-                          decode.describe(value))
-        if kind == 'integer':
-            if isinstance(value, float) and value.is_integer():
+        accepted = _SCALAR_KINDS.get(kind)
+        if accepted is not None:
+            description, accepts = accepted
+            if not accepts(value):
+                raise invalid('{0} must be {1}, got {2}.', where, description,
+                              decode.describe(value))
+            if kind == 'integer' and isinstance(value, float):
                 return int(value)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
-            raise invalid('{0} must be an integer, got {1}.', where,
-                          decode.describe(value))
-        if kind == 'number':
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return value
-            raise invalid('{0} must be a number, got {1}.', where,
-                          decode.describe(value))
-        if kind == 'boolean':
-            if isinstance(value, bool):
-                return value
-            raise invalid('{0} must be a boolean, got {1}.', where,
-                          decode.describe(value))
-        if kind == 'object':
-            if isinstance(value, (dict, list)):
-                return value
-            raise invalid('{0} must be an object, got {1}.', where,
-                          decode.describe(value))
+            return value
         # 'variable' and untyped: any JSON value; dates are decoded.
         if decode.is_encoded_date(value):
             return _to_seconds(decode.decode_datetime(value, prop.name))
