@@ -361,63 +361,48 @@ class Relations:
         return statement.order_by(column)
 
     def _ancestors_load(self, owner_type, prop):
+        return self._tree_walk_load(owner_type, prop, upward=True)
+
+    def _descendants_load(self, owner_type, prop):
+        return self._tree_walk_load(owner_type, prop, upward=False)
+
+    def _tree_walk_load(self, owner_type, prop, upward):
+        """Load the entities reached by walking the tree from each key:
+        up through the parents (nearest last, as ftrack orders ancestors)
+        or down through the children (nearest first)."""
         target = self.storage.target(prop)
         id_column, parent_column = self._tree_columns(target)
+        # Each step goes from the *near* column of a row to its *far* one.
+        near, far = ((id_column, parent_column) if upward
+                     else (parent_column, id_column))
         table = self.storage.table(target)
         keys = sa.bindparam(KEYS, expanding=True)
 
         def build(alias, columns):
             start = table.alias()
             walk = sa.select(
-                start.c[id_column].label('start'),
-                start.c[parent_column].label('node'),
+                start.c[near].label('start'),
+                start.c[far].label('node'),
                 sa.literal(1).label('depth'),
             ).where(
-                start.c[id_column].in_(keys),
-                start.c[parent_column].isnot(None),
+                start.c[near].in_(keys),
+                start.c[far].isnot(None),
             ).cte(recursive=True)
             step = table.alias()
             walk = walk.union_all(
-                sa.select(walk.c.start, step.c[parent_column],
+                sa.select(walk.c.start, step.c[far],
                           walk.c.depth + 1).where(
-                    step.c[id_column] == walk.c.node,
-                    step.c[parent_column].isnot(None),
+                    step.c[near] == walk.c.node,
+                    step.c[far].isnot(None),
                 )
             )
+            depth = walk.c.depth.desc() if upward else walk.c.depth
             return sa.select(*columns, walk.c.start.label('__key')) \
                 .select_from(
                     alias.join(walk, alias.c[id_column] == walk.c.node)
                 ) \
                 .where(*self.storage.discriminator(target, alias)) \
-                .order_by(walk.c.start, walk.c.depth.desc())
-        return LoadPlan([self.storage.column_name(owner_type, 'id')], build)
-
-    def _descendants_load(self, owner_type, prop):
-        target = self.storage.target(prop)
-        id_column, parent_column = self._tree_columns(target)
-        table = self.storage.table(target)
-        keys = sa.bindparam(KEYS, expanding=True)
-
-        def build(alias, columns):
-            start = table.alias()
-            walk = sa.select(
-                start.c[parent_column].label('start'),
-                start.c[id_column].label('node'),
-                sa.literal(1).label('depth'),
-            ).where(start.c[parent_column].in_(keys)).cte(recursive=True)
-            step = table.alias()
-            walk = walk.union_all(
-                sa.select(walk.c.start, step.c[id_column],
-                          walk.c.depth + 1).where(
-                    step.c[parent_column] == walk.c.node,
-                )
-            )
-            return sa.select(*columns, walk.c.start.label('__key')) \
-                .select_from(
-                    alias.join(walk, alias.c[id_column] == walk.c.node)
-                ) \
-                .where(*self.storage.discriminator(target, alias)) \
-                .order_by(walk.c.start, walk.c.depth)
+                .order_by(walk.c.start, depth)
         return LoadPlan([self.storage.column_name(owner_type, 'id')], build)
 
     def _latest_version_load(self, owner_type, prop):
