@@ -280,12 +280,9 @@ def _cache_access(session):
     costs an exception through the cache interface.
     """
     cache = session.cache
-    layers = getattr(cache, 'caches', None)
-    if isinstance(cache, ftrack_api.cache.LayeredCache) and len(layers) == 1:
-        cache = layers[0]
-        store = getattr(cache, '_cache', None)
-        if type(cache) is ftrack_api.cache.MemoryCache and type(store) is dict:
-            return store.get, store.__setitem__
+    store = ftrack_api.cache._top_memory_store(cache)
+    if store is not None and len(cache.caches) == 1:
+        return store.get, store.__setitem__
 
     def find(key):
         try:
