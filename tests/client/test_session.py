@@ -247,6 +247,23 @@ def test_cache_argument_becomes_the_second_layer(ftrack_server):
         session.close()
 
 
+def test_get_finds_an_entity_held_only_by_a_lower_layer(ftrack_server):
+    extra = ftrack_api.cache.MemoryCache()
+    session = new_session(ftrack_server, cache=extra)
+    try:
+        user = session.query('User').first()
+        key = session.cache_key_maker.key(ftrack_api.inspection.identity(user))
+        top = session.cache.caches[0]
+        top.remove(key)
+        transcript = Transcript(session)
+        assert session.get('User', user['id']) is user
+        assert transcript.exchanges == []
+        # The layered lookup copied it back into the memory layer.
+        assert top.get(key) is user
+    finally:
+        session.close()
+
+
 def test_cache_argument_may_be_a_callable(ftrack_server):
     seen = []
 
